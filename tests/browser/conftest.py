@@ -30,9 +30,6 @@ SCREENSHOT_DIR = Path(
     )
 )
 
-# Playwright's sync API runs an event loop; Django's live server is used from it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _chromium_path():
     for candidate in CHROMIUM_CANDIDATES:
@@ -62,6 +59,8 @@ def browser():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Browser tests must run in CI, but {missing}.")
         pytest.skip(f"Browser test skipped: {missing}.")
+    # Playwright's sync API runs an event loop in this thread; tests still use the ORM here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
