@@ -6,7 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from testimonies.access import excerpts_visible_to
+from testimonies.access import PUBLIC_VIEWER, excerpts_visible_to, viewer_for
 
 
 class HomePage(Page):
@@ -42,7 +42,12 @@ class HomePage(Page):
         )
         context["canonical_url"] = request.build_absolute_uri("/")
         context["indexable"] = True
-        context["jsonld"] = structured.home(numbers, request)
+        # Structured data speaks for the public, whoever is signed in.
+        context["viewer_is_public"] = viewer_for(request.user) == PUBLIC_VIEWER
+        public_numbers = (
+            numbers if context["viewer_is_public"] else collection_numbers(PUBLIC_VIEWER)
+        )
+        context["jsonld"] = structured.home(public_numbers, request)
         context["og"] = {
             "type": "website",
             "title": self.title,

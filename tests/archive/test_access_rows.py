@@ -130,3 +130,12 @@ def test_a_researcher_sees_researcher_material_without_structured_data(rows):
         assert hidden.public_id not in client.get(url).content.decode()
     # Archive-only material stays hidden from researchers.
     assert client.get(rows.restricted["archive"].get_absolute_url()).status_code == 404
+
+
+def test_home_structured_data_counts_public_material_even_for_a_researcher(rows):
+    body = client_for("researcher").get("/").content.decode()
+    # The researcher's own view counts what she may read (researcher-only material too)...
+    assert re.search(r"<strong>3</strong> excerpts", body)
+    # ...but the structured data speaks for the public.
+    (data,) = jsonld_blocks(body)
+    assert "1 public excerpts from 1 testimonies" in data["description"]
