@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
@@ -114,6 +115,9 @@ class Witness(index.Indexed, models.Model):
 
     def __str__(self):
         return self.pseudonym
+
+    def get_absolute_url(self):
+        return reverse("archive:witness", args=[self.public_id])
 
     def current_consent(self):
         return self.consent_entries.order_by("-sequence").first()
@@ -256,6 +260,9 @@ class Testimony(index.Indexed, models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("archive:testimony", args=[self.public_id])
+
     def clean(self):
         if self.period_from and self.period_to and self.period_to < self.period_from:
             raise ValidationError({"period_to": "The period ends before it starts."})
@@ -380,6 +387,9 @@ class Excerpt(
     def __str__(self):
         words = self.public_text or apply_redactions(self.text, self.redactions)
         return words if len(words) <= 80 else words[:77] + "…"
+
+    def get_absolute_url(self):
+        return reverse("archive:excerpt", args=[self.public_id])
 
     def clean(self):
         errors = {}

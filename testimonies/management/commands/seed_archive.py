@@ -32,6 +32,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         site_ensure()
         self.stdout.write("The site root is in place.")
+        from archive.seeding import about_page_ensure
+
+        about_page_ensure()
+        self.stdout.write("The about page is in place.")
         if demo_accounts:
             if not getattr(settings, "DEMO_ACCOUNTS_ALLOWED", False):
                 raise CommandError("Demo accounts are made only with development settings.")
