@@ -113,3 +113,34 @@ def axe_check():
         )
 
     return check
+
+
+def migration_rows_ensure():
+    """A live-server test's flush removes the rows migrations made (Wagtail's default locale
+    and root page, the role groups and their permissions): put them back."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from wagtail.models import Locale, Page
+
+    from testimonies.access import ROLE_GROUPS
+    from testimonies.roles import role_permissions_ensure
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    for name in ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
+    role_permissions_ensure()
+
+
+@pytest.fixture
+def archive_live(live_server, transactional_db):
+    """The seed collection behind a live server."""
+    import io
+
+    from django.core.management import call_command
+
+    migration_rows_ensure()
+    call_command("seed_archive", stdout=io.StringIO())
+    return live_server

@@ -1,26 +1,9 @@
 """A visitor's journey through the public archive in a real Chromium, with axe checks and
 screenshots of each page."""
 
-import io
 import json
 
 import pytest
-
-
-@pytest.fixture
-def archive_live(live_server, transactional_db):
-    """The seed collection behind a live server. An earlier live-server test's flush removes
-    the rows migrations made (Wagtail's default locale and root page): put them back first."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from wagtail.models import Locale, Page
-
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
-    if not Page.objects.filter(depth=1).exists():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    call_command("seed_archive", stdout=io.StringIO())
-    return live_server
 
 
 def tab_to(page, selector, limit=80):
