@@ -23,6 +23,7 @@ class ConsentChangeForm(forms.Form):
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why consent changes, and on whose word. Kept in the consent ledger.",
+        error_messages={"required": "Give the reason for the change."},
     )
 
     def clean_embargo_until(self):
@@ -55,6 +56,7 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: “The witness asked on 3 May by phone to withdraw.” Kept in the "
         "consent ledger.",
+        error_messages={"required": "Give the reason for the withdrawal."},
     )
 
     def clean_reason(self):
