@@ -7,11 +7,7 @@ from . import views
 # Wagtail admin's own sign-in lives under /admin/ with names of its own.
 urlpatterns = [
     path("", views.account, name="account"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path(
         "logout/",
         auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"),

@@ -2,7 +2,10 @@
 Sign-in, sign-out and password reset are Django's own views with the archive's templates
 (see urls.py); django-axes throttles sign-ins."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +30,20 @@ def _next_url(request):
     ):
         return candidate
     return ""
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in; whoever owes a second factor goes straight on to give it."""
+
+    template_name = "accounts/login.html"
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        user = self.request.user
+        if two_factor_required(user) and not is_verified(user):
+            name = "two_factor_verify" if confirmed_device(user) else "two_factor_setup"
+            return f"{resolve_url(name)}?{urlencode({'next': url})}"
+        return url
 
 
 def _done(request):

@@ -188,3 +188,23 @@ def test_unsafe_next_urls_are_ignored(client):
         "/accounts/two-factor/", {"code": code_for(device), "next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("account")
+
+
+def test_signing_in_on_the_site_leads_staff_to_the_code(client):
+    user = make_user("archivist")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    response = client.post(
+        "/accounts/login/", {"username": user.username, "password": "pw-for-tests"}
+    )
+    assert response["Location"] == "/accounts/two-factor/?next=%2Faccounts%2F"
+    other = make_user("custodian")
+    response = client.post(
+        "/accounts/login/",
+        {"username": other.username, "password": "pw-for-tests", "next": "/admin/"},
+    )
+    assert response["Location"] == "/accounts/two-factor/setup/?next=%2Fadmin%2F"
+    researcher = make_user("researcher")
+    response = client.post(
+        "/accounts/login/", {"username": researcher.username, "password": "pw-for-tests"}
+    )
+    assert response["Location"] == "/accounts/"
