@@ -58,7 +58,7 @@ def is_archive_staff_user(user):
     return is_archive_staff(user)
 
 
-def test_device_ensure(user):
+def device_for_tests_ensure(user):
     """A confirmed device for tests (tests/factories.sign_in)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)

@@ -11,19 +11,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in (
-            "DATABASE_URL",
-            "IDENTITY_KEYS",
-            "SECRET_KEY",
-            "ALLOWED_HOSTS",
-            # Set by tests/browser/conftest.py for Playwright; production must never have it.
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        )
-    }
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for browser tests only; production never has it.
+    unset = (
+        "DATABASE_URL",
+        "IDENTITY_KEYS",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env_extra)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],

@@ -30,9 +30,6 @@ SCREENSHOT_DIR = Path(
     )
 )
 
-# Playwright's sync API runs an event loop; Django's live server is used from it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _chromium_path():
     for candidate in CHROMIUM_CANDIDATES:
@@ -46,9 +43,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-            # Live-server tests flush the database afterwards; serialized rollback restores what
-            # migrations made (role groups, the site root, the approval workflow) for the next.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +59,8 @@ def browser():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Browser tests must run in CI, but {missing}.")
         pytest.skip(f"Browser test skipped: {missing}.")
+    # Playwright's sync API runs an event loop in this thread; tests still use the ORM here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
@@ -117,3 +113,32 @@ def axe_check():
         )
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Live-server tests run in a database that the previous one flushed, which removes what
+    data migrations made. Put it back (idempotent): Wagtail's locale, collection and root page,
+    the role groups with their permissions, and the excerpt approval workflow."""
+    if not {"live_server", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    from testimonies.roles import role_permissions_ensure
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    importlib.import_module("testimonies.migrations.0002_role_groups").create_groups(apps, None)
+    role_permissions_ensure()
+    importlib.import_module("curation.migrations.0001_excerpt_approval_workflow").create_workflow(
+        apps, None
+    )
