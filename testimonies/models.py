@@ -15,7 +15,13 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from .crypto import EncryptedTextField
@@ -341,7 +347,13 @@ def apply_redactions(text, redactions):
 
 
 class Excerpt(
-    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
 ):
     """A passage of a testimony. Its live (approved) version is what anyone but staff can see;
     edits to an approved excerpt wait as a draft revision until approved again."""
@@ -431,6 +443,23 @@ class Excerpt(
         # Otherwise (revision bookkeeping on a live excerpt with a pending draft) the derived
         # columns must stay those of the live version, whatever the in-memory draft says.
         super().save(*args, **kwargs)
+
+    # The admin's preview: what the public will see of this version (curation app's template).
+    preview_modes = [("", "Public view")]
+
+    def get_preview_template(self, request, mode_name):
+        return "curation/excerpt_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        redactions = sorted(
+            self.redactions or [], key=lambda r: (r.get("start", 0), r.get("end", 0))
+        )
+        context["public_text"] = apply_redactions(self.text, redactions)
+        context["redactions"] = [
+            {**r, "hidden": self.text[r["start"] : r["end"]]} for r in redactions
+        ]
+        return context
 
     @staticmethod
     def timecode_to_ms(text):

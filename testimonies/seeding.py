@@ -70,3 +70,17 @@ def demo_accounts_ensure():
                 )
         out.append((username, password, description))
     return out
+
+
+def demo_two_factor_ensure():
+    """TOTP devices for the demo staff accounts (their secrets are derived from the username:
+    development only). Returns (username, otpauth URI) pairs to print."""
+    from accounts.twofactor import demo_device_ensure
+
+    User = get_user_model()
+    out = []
+    for username, _password, role, _description in DEMO_ACCOUNTS:
+        if role in ("archivist", "custodian", "superuser"):
+            device = demo_device_ensure(User.objects.get(username=username))
+            out.append((username, device.config_url))
+    return out

@@ -1,11 +1,14 @@
 """The archivists' admin: every record of the archive under one "Archive" menu."""
 
 from django.http import Http404
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+
+from curation.redactions import ExcerptAdminForm
+from curation.views import WitnessEditViewMixin
 
 from .access import can_view_identity
 from .models import (
@@ -79,9 +82,14 @@ class SourceViewSet(SnippetViewSet):
     search_fields = ["title", "publisher", "author"]
 
 
+class WitnessEditView(WitnessEditViewMixin, EditView):
+    pass
+
+
 class WitnessViewSet(SnippetViewSet):
     model = Witness
     icon = "user"
+    edit_view_class = WitnessEditView
     list_display = ["pseudonym", "public_id", "get_consent_level_display", "occupation"]
     list_filter = ["consent_level", "gender"]
     search_fields = ["pseudonym", "key"]
@@ -150,17 +158,21 @@ class ExcerptViewSet(SnippetViewSet):
     list_display = ["__str__", "testimony", "get_access_display", "get_level_display", "live"]
     list_filter = ["access", "level", "live", "themes"]
     search_fields = ["public_text"]
-    panels = [
-        FieldPanel("key"),
-        FieldPanel("testimony"),
-        FieldPanel("text"),
-        FieldPanel("translation_of"),
-        FieldRowPanel([FieldPanel("start_ms"), FieldPanel("end_ms"), FieldPanel("position")]),
-        FieldPanel("themes"),
-        FieldRowPanel([FieldPanel("access"), FieldPanel("embargo_until")]),
-        FieldPanel("content_warning"),
-        FieldPanel("redactions"),
-    ]
+    # Redactions are edited as lines, with a live preview of the public text (curation app).
+    edit_handler = ObjectList(
+        [
+            FieldPanel("key"),
+            FieldPanel("testimony"),
+            FieldPanel("text"),
+            FieldPanel("translation_of"),
+            FieldRowPanel([FieldPanel("start_ms"), FieldPanel("end_ms"), FieldPanel("position")]),
+            FieldPanel("themes"),
+            FieldRowPanel([FieldPanel("access"), FieldPanel("embargo_until")]),
+            FieldPanel("content_warning"),
+            FieldPanel("redactions"),
+        ],
+        base_form_class=ExcerptAdminForm,
+    )
 
 
 class ResearchGrantViewSet(SnippetViewSet):
@@ -179,15 +191,19 @@ class AccessRecordViewSet(SnippetViewSet):
 
 
 class IdentityEditView(EditView):
-    """Every time a custodian opens an identity, the access record says so."""
+    """Every time a custodian opens or changes an identity, the access record says so."""
 
     def dispatch(self, request, *args, **kwargs):
         if not can_view_identity(request.user):
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
-        if request.method == "GET" and response.status_code == 200:
+        if response.status_code == 200:  # the form, with the identity in it (also re-shown)
             access_record_add(
                 user=request.user, action="identity.view", obj=self.object, request=request
+            )
+        elif request.method == "POST" and response.status_code == 302:
+            access_record_add(
+                user=request.user, action="identity.edit", obj=self.object, request=request
             )
         return response
 

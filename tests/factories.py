@@ -81,3 +81,20 @@ def make_excerpt(testimony=None, access=Level.PUBLIC, approved=True, themes=(), 
 def make_theme(slug=None, parent=None):
     n = next(_seq)
     return Theme.objects.create(slug=slug or f"theme-{n}", name=f"Theme {n}", parent=parent)
+
+
+def sign_in(client, user, two_factor=None):
+    """Sign `user` in on a test client. Archive staff also get a TOTP device and a session that
+    has given its code (the admin and staff views require it); `two_factor=False` leaves the
+    second factor out, `True` adds it for anyone."""
+    from accounts.twofactor import device_for_tests_ensure, is_archive_staff_user
+
+    client.force_login(user)
+    if two_factor is None:
+        two_factor = is_archive_staff_user(user)
+    if two_factor:
+        device = device_for_tests_ensure(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client

@@ -14,3 +14,6 @@ IDENTITY_KEYS = ["kq9wq8h3yQ5cWJ0mM9a2b7Vn0xYyX3o8rTt4uU1pP0s="]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_ACCOUNTS_ALLOWED = True
+# django-axes is off for tests unless a test turns it on (tests/accounts/test_throttling.py):
+# Django's test client signs in without a request, which axes refuses.
+AXES_ENABLED = False

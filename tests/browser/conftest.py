@@ -115,32 +115,42 @@ def axe_check():
     return check
 
 
-def migration_rows_ensure():
-    """A live-server test's flush removes the rows migrations made (Wagtail's default locale
-    and root page, the role groups and their permissions): put them back."""
-    from django.conf import settings
-    from django.contrib.auth.models import Group
-    from wagtail.models import Locale, Page
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Live-server tests run in a database that the previous one flushed, which removes what
+    data migrations made. Put it back (idempotent): Wagtail's locale, collection and root page,
+    the role groups with their permissions, and the excerpt approval workflow."""
+    if not {"live_server", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
 
-    from testimonies.access import ROLE_GROUPS
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
     from testimonies.roles import role_permissions_ensure
 
     if not Locale.objects.exists():
         Locale.objects.create(language_code=settings.LANGUAGE_CODE)
-    if not Page.objects.filter(depth=1).exists():
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.exists():
         Page.add_root(instance=Page(title="Root", slug="root"))
-    for name in ROLE_GROUPS:
-        Group.objects.get_or_create(name=name)
+    importlib.import_module("testimonies.migrations.0002_role_groups").create_groups(apps, None)
     role_permissions_ensure()
+    importlib.import_module("curation.migrations.0001_excerpt_approval_workflow").create_workflow(
+        apps, None
+    )
 
 
 @pytest.fixture
 def archive_live(live_server, transactional_db):
-    """The seed collection behind a live server."""
+    """The seed collection behind a live server (migration_data has restored what a flush
+    removed)."""
     import io
 
     from django.core.management import call_command
 
-    migration_rows_ensure()
     call_command("seed_archive", stdout=io.StringIO())
     return live_server

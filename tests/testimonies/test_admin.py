@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from testimonies.interchange import import_document
 from testimonies.models import AccessRecord, ConsentEntry, Excerpt, WitnessIdentity
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 from tests.testimonies.test_interchange import SEEDS
 
 
@@ -20,7 +20,7 @@ def url(model, view, *args):
 
 def client_for(client, role):
     if role != "anonymous":
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     return client
 
 

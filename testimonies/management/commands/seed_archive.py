@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from testimonies.interchange import InterchangeError, import_document
-from testimonies.seeding import demo_accounts_ensure, site_ensure
+from testimonies.seeding import demo_accounts_ensure, demo_two_factor_ensure, site_ensure
 
 SEED_FILE = Path(settings.BASE_DIR) / "seeds" / "collection.json"
 
@@ -42,3 +42,11 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo accounts (development only):")
             for username, password, role in demo_accounts_ensure():
                 self.stdout.write(f"  {role:<40} {username:<20} password: {password}")
+            self.stdout.write(
+                "\nArchive staff give a two-factor code after the password. Print the current "
+                "code with\n  python manage.py demo_totp USERNAME\nor add the account to an "
+                "authenticator app with its setup link (development secrets, never for real "
+                "use):"
+            )
+            for username, uri in demo_two_factor_ensure():
+                self.stdout.write(f"  {username:<12} {uri}")
