@@ -9,13 +9,13 @@ import re
 import pytest
 from django.test import Client
 
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 
 def client_for(role):
     client = Client()
     if role != "anonymous":
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     return client
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from archive.models import StaticContentPage
 from archive.views import EXCERPTS_PER_PAGE
-from tests.factories import make_excerpt, make_user
+from tests.factories import make_excerpt, make_user, sign_in
 
 
 def test_csl_json_download_cites_the_excerpt(rows):
@@ -74,7 +74,7 @@ def test_anonymous_pages_are_publicly_cacheable(rows):
 @pytest.mark.parametrize("role", ["signed_in", "researcher", "archivist"])
 def test_signed_in_responses_are_private_and_not_stored(rows, role):
     client = Client()
-    client.force_login(make_user(role))
+    sign_in(client, make_user(role))
     for url in ("/", "/themes/", rows.public.get_absolute_url(), "/sitemap.xml", "/about/"):
         cache = client.get(url)["Cache-Control"]
         assert "private" in cache and "no-store" in cache, url

@@ -8,7 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from archive.seeding import about_page_ensure
 from testimonies.models import Country, Sector, Source
 from testimonies.seeding import site_ensure
-from tests.factories import make_excerpt, make_testimony, make_theme, make_user, make_witness
+from tests.factories import (
+    make_excerpt,
+    make_testimony,
+    make_theme,
+    make_user,
+    make_witness,
+    sign_in,
+)
 
 MAX_QUERIES = 30
 
@@ -58,7 +65,7 @@ def test_page_query_counts_do_not_grow_with_the_number_of_excerpts(grow, role):
     first, testimony, witness, parent, to = grow
     client = Client()
     if role == "signed_in":
-        client.force_login(make_user("signed_in"))
+        sign_in(client, make_user("signed_in"))
     urls = [
         "/",
         f"/themes/{parent.slug}/",
