@@ -8,10 +8,16 @@ import pytest
 
 @pytest.fixture
 def seeded_live(live_server, transactional_db):
+    """The seed on the live server. An earlier transactional test may have flushed the database,
+    and with it the locale and root page Wagtail's migrations made: put them back before seeding."""
     import io
 
     from django.core.management import call_command
+    from wagtail.models import Locale, Page
 
+    Locale.objects.get_or_create(language_code="en")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
     call_command("seed_archive", stdout=io.StringIO())
     return live_server
 
