@@ -2,10 +2,14 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from archive import search_views
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("", include("archive.urls")),
+
+    path("search/", search_views.search, name="search"),
     # Wagtail's page tree last: it answers every path not claimed above.
     path("", include(wagtail_urls)),
 ]

@@ -137,7 +137,13 @@ TWO_FACTOR_EXEMPT_PATHS = [
 WAGTAIL_SITE_NAME = "Testimony Archive"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        # PostgreSQL text search configuration (ignored on SQLite). "english" stems English
+        # words and keeps Korean words whole; "simple" stems nothing. After a change, run
+        # `python manage.py update_index`. See the README's "Search" section.
+        "SEARCH_CONFIG": os.environ.get("SEARCH_CONFIG", "english"),
+    },
 }
 # Edits to excerpts go through Wagtail's moderation workflow.
 WAGTAIL_WORKFLOW_ENABLED = True
