@@ -259,8 +259,10 @@ def _set_m2m(manager, wanted):
     return False
 
 
-def import_document(data, *, dry_run=False, user=None, source=None):
-    """Validate and import one interchange document (a dict or JSON text)."""
+def import_document(data, *, dry_run=False, user=None, source=None, progress=None):
+    """Validate and import one interchange document (a dict or JSON text).
+
+    `progress`, when given, is called once per testimony written (for progress bars)."""
     if isinstance(data, (str, bytes)):
         data = parse_json(data, source)
     problems = validate_document(data)
@@ -268,13 +270,13 @@ def import_document(data, *, dry_run=False, user=None, source=None):
         raise InterchangeError(problems, source)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        _write(data, report, user)
+        _write(data, report, user, progress)
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _write(data, report, user):
+def _write(data, report, user, progress=None):
     themes = {}
     for item in data.get("themes", []):
         themes[item["slug"]] = _upsert(
@@ -307,6 +309,8 @@ def _write(data, report, user):
 
     for item in data.get("testimonies", []):
         _write_testimony(item, report)
+        if progress is not None:
+            progress(item)
 
 
 def _write_witness(item, position, report, user):
