@@ -32,7 +32,6 @@ FORMAT = "testimony-archive/v1"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 LEVELS = ("public", "researchers", "archive")
-AUTO_REDACTION = "interviewee's name (import)"
 
 
 @dataclass
@@ -304,9 +303,9 @@ def existing_testimony(key):
 def merge_excerpt(existing, new, where):
     """Lay a file's excerpt over the archive's. Returns (record, problem or None).
 
-    Curated fields the file does not carry stay; themes are the union. Redactions stay when the
-    text is unchanged; ranges made by an import are recomputed; a change of text under ranges an
-    archivist made is refused (the ranges would no longer cover the same words)."""
+    Curated fields the file does not carry stay (redactions, embargo, content warning,
+    translation); themes are the union. A change of text under redactions is refused: the
+    ranges would no longer cover the same words."""
     if existing is None:
         return new, None
     merged = dict(existing)
@@ -316,25 +315,12 @@ def merge_excerpt(existing, new, where):
     merged["themes"] = sorted(set(existing.get("themes", [])) | set(new.get("themes", [])))
     if not merged["themes"]:
         del merged["themes"]
-    old_ranges = existing.get("redactions", [])
-    new_auto = new.get("redactions", [])
-    if merged["text"] == existing["text"]:
-        ranges = list(old_ranges)
-        for r in new_auto:
-            if r not in ranges:
-                ranges.append(r)
-    else:
-        manual = [r for r in old_ranges if r.get("reason") != AUTO_REDACTION]
-        if manual:
-            return merged, Problem(
-                where,
-                f"excerpt {existing['key']!r} has redactions made in the archive; changing its "
-                "text here would uncover them. Change the text in the admin instead.",
-            )
-        ranges = list(new_auto)
-    merged.pop("redactions", None)
-    if ranges:
-        merged["redactions"] = ranges
+    if merged["text"] != existing["text"] and existing.get("redactions"):
+        return merged, Problem(
+            where,
+            f"excerpt {existing['key']!r} has redactions made in the archive; changing its "
+            "text here would uncover them. Change the text in the admin instead.",
+        )
     return merged, None
 
 

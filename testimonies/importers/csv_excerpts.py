@@ -24,6 +24,7 @@ from .common import (
     FORMAT,
     KEY,
     LEVELS,
+    SLUG,
     ArchiveImportError,
     Outcome,
     Problem,
@@ -41,7 +42,9 @@ MAX_FIELD = 1_000_000
 
 
 def read_rows(data, source):
-    """(line number, {column: value}) for every non-empty row; ArchiveImportError otherwise."""
+    """([(line number, {column: value}) for every well-formed row], [problems of the others]).
+
+    A header or CSV syntax that cannot be read raises ArchiveImportError at once."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -95,16 +98,13 @@ def read_rows(data, source):
         raise ArchiveImportError(
             [Problem(f"{source}, line {reader.line_num}", f"not valid CSV: {exc}")]
         ) from exc
-    if problems:
-        raise ArchiveImportError(problems)
-    if not rows:
+    if not rows and not problems:
         raise ArchiveImportError([Problem(source, "the file has a header but no excerpts")])
-    return rows
+    return rows, problems
 
 
 def import_csv(data, *, source, create_themes=False, dry_run=False, user=None, progress=None):
-    rows = read_rows(data, source)
-    problems = []
+    rows, problems = read_rows(data, source)
     with transaction.atomic():
         themes = ThemeResolver(create_themes=create_themes)
         records, excerpt_owner, seen = {}, {}, {}
@@ -195,6 +195,10 @@ def import_csv(data, *, source, create_themes=False, dry_run=False, user=None, p
             for slug in (row.get("themes") or "").split(";"):
                 slug = slug.strip()
                 if not slug:
+                    continue
+                if not SLUG.match(slug) or len(slug) > 100:
+                    problem("themes", f"{slug!r} is not a theme slug (lowercase words and hyphens)")
+                    ok = False
                     continue
                 before = len(themes.problems)
                 resolved = themes.slug(slug, f"{where}, column 'themes'")

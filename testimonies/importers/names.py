@@ -33,11 +33,19 @@ _NOT_NAMES = {
 }
 
 
+# Two-letter words that are also name parts ("An", "Ri", "Li") are matched only as written
+# (capitalised or in capitals); these are too common in English to be matched at all.
+_SHORT_WORDS = {
+    "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my",
+    "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
+}  # fmt: skip
+
+
 class NameFinder:
     """Occurrences of one or more people's names (full names and distinctive parts)."""
 
     def __init__(self, names):
-        variants = set()
+        variants, short = set(), set()
         for name in names:
             name = " ".join(name.split())
             if not name:
@@ -50,15 +58,21 @@ class NameFinder:
                     variants.add(f"{words[1]} {words[0]}")
             for part in re.split(r"[\s,;]+", name):
                 part = part.strip(".()[]\"'")
-                if len(part) >= 3 and part.casefold() not in _NOT_NAMES and not part.isdigit():
+                folded = part.casefold()
+                if not part or part.isdigit() or folded in _NOT_NAMES:
+                    continue
+                if len(part) >= 3:
                     variants.add(part)
+                elif len(part) == 2 and folded not in _SHORT_WORDS:
+                    short.update({part, part.upper()})
         self.variants = sorted(variants, key=len, reverse=True)
+        alternatives = []
+        if self.variants:
+            alternatives.append("(?i:" + "|".join(re.escape(v) for v in self.variants) + ")")
+        alternatives.extend(re.escape(v) for v in sorted(short))
         self.pattern = (
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(re.escape(v) for v in self.variants) + r")(?!\w)",
-                re.IGNORECASE,
-            )
-            if self.variants
+            re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+            if alternatives
             else None
         )
 

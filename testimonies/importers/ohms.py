@@ -27,7 +27,6 @@ from django.db import transaction
 from ..levels import format_timecode, parse_partial_date
 from ..models import Witness
 from .common import (
-    AUTO_REDACTION,
     FORMAT,
     ArchiveImportError,
     Outcome,
@@ -73,7 +72,19 @@ def _terms(text):
 def parse_xml(data, source):
     """The root element of an XML document, refusing entities, DTD tricks and external refs."""
     try:
-        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        # OHMS exports have no DTD; refusing any makes entity tricks impossible outright.
+        return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DTDForbidden as exc:
+        raise ArchiveImportError(
+            [
+                Problem(
+                    source,
+                    "the document has a DTD (<!DOCTYPE …>), which can declare entities (entity "
+                    'expansion, "billion laughs") or pull in external files; DTDs are refused '
+                    "for safety and OHMS exports have none. Remove it and import again.",
+                )
+            ]
+        ) from exc
     except EntitiesForbidden as exc:
         raise ArchiveImportError(
             [
@@ -94,7 +105,7 @@ def parse_xml(data, source):
                 )
             ]
         ) from exc
-    except (DTDForbidden, DefusedXmlException) as exc:
+    except DefusedXmlException as exc:
         raise ArchiveImportError([Problem(source, f"refused for safety: {exc}")]) from exc
     except ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
@@ -295,6 +306,15 @@ def _build_record(record, number, source, options, themes, warnings, problems):
     pseudonym = options.pseudonym or (
         witness_obj.pseudonym if witness_obj else f"Unreviewed interviewee {record_id}"[:200]
     )
+    if options.pseudonym and len(options.pseudonym) > 200:
+        problems.append(Problem(where, "--pseudonym is longer than 200 characters"))
+    interviewer = "; ".join(
+        " ".join(e.text.split()) for e in _children(record, "interviewer") if (e.text or "").strip()
+    )
+    if len(interviewer) > 200:
+        problems.append(
+            Problem(f"{where}/interviewer", f"{len(interviewer)} characters; at most 200")
+        )
     if options.pseudonym and finder.occurs_in(options.pseudonym):
         problems.append(
             Problem(
@@ -407,6 +427,8 @@ def _build_record(record, number, source, options, themes, warnings, problems):
         held.append("description")
         summary = finder.replace(summary, pseudonym)
     transcript_names = finder.occurs_in(transcript)
+    if transcript_names:
+        transcript = finder.replace(transcript, pseudonym)
     if held:
         warn.append(
             f"{where}: the interviewee's name occurs in the {' and '.join(held)}; "
@@ -415,8 +437,9 @@ def _build_record(record, number, source, options, themes, warnings, problems):
         )
     if transcript_names:
         warn.append(
-            f"{where}: the interviewee's name occurs in the transcript; the testimony is held at "
-            "archive level until an archivist has reviewed it"
+            f"{where}: the interviewee's name occurs in the transcript; it was replaced by the "
+            "pseudonym and the testimony is held at archive level until an archivist has "
+            "reviewed it (other forms of the name may remain)"
         )
 
     existing_rec = testimony_record(existing) if existing else None
@@ -450,12 +473,12 @@ def _build_record(record, number, source, options, themes, warnings, problems):
                 Problem(p_where, "has no <title>, <synopsis> or <partial_transcript>: no text")
             )
             continue
-        redactions = [
-            {"start": a, "end": b, "reason": AUTO_REDACTION} for a, b in finder.spans(text)
-        ]
-        if redactions:
+        found = len(finder.spans(text))
+        if found:
+            text = finder.replace(text, pseudonym)
             warn.append(
-                f"{p_where}: the interviewee's name occurs {len(redactions)}× in the text; redacted"
+                f"{p_where}: the interviewee's name occurs {found}× in the text; replaced by the "
+                "pseudonym, and the excerpt is kept unapproved until an archivist has reviewed it"
             )
         slugs = list(record_slugs)
         for field_name in ("keywords", "subjects"):
@@ -469,7 +492,10 @@ def _build_record(record, number, source, options, themes, warnings, problems):
                 if slug and slug not in slugs:
                     slugs.append(slug)
         old = old_excerpts.pop(key, None)
-        approved = True if options.approve else (old["approved"] if old else False)
+        if old:
+            approved = old["approved"] or (options.approve and not found)
+        else:
+            approved = options.approve and not found
         item = {
             "key": key,
             "text": text,
@@ -483,8 +509,6 @@ def _build_record(record, number, source, options, themes, warnings, problems):
             item["end"] = format_timecode(end)
         if slugs:
             item["themes"] = sorted(slugs)
-        if redactions:
-            item["redactions"] = redactions
         merged, problem = merge_excerpt(old, item, p_where)
         if problem:
             problems.append(problem)
@@ -509,12 +533,7 @@ def _build_record(record, number, source, options, themes, warnings, problems):
         ("summary", summary),
         ("recorded_on", recorded_on),
         ("language", language),
-        (
-            "interviewer",
-            "; ".join(
-                e.text.strip() for e in _children(record, "interviewer") if (e.text or "").strip()
-            ),
-        ),
+        ("interviewer", interviewer),
         ("transcript", transcript),
     ):
         if value:

@@ -57,6 +57,8 @@ def parse_vtt(text):
     if not lines or not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):
         raise VttError([Problem("line 1", "a WebVTT file starts with the line WEBVTT")])
     for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            problems.append(Problem(f"line {number}", "contains a NUL character: not text"))
         if "-->" not in line:
             continue
         match = TIMING.match(line)

@@ -144,12 +144,12 @@ class Command(BaseCommand):
         return Outcome(report=report)
 
     def _progress_bar(self, kind, data):
-        """A progress bar (per testimony written) on a terminal only; None otherwise."""
+        """A progress bar (testimonies and excerpts written) on a terminal only; else None."""
         if kind == "WebVTT" or not self._on_terminal():
             return None
         from tqdm import tqdm
 
-        bar = tqdm(desc=f"Importing {kind}", unit=" testimonies", file=sys.stderr, leave=False)
+        bar = tqdm(desc=f"Importing {kind}", unit=" records", file=sys.stderr, leave=False)
 
         def step(_item):
             bar.update(1)
