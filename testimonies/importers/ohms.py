@@ -380,7 +380,8 @@ def _build_record(record, number, source, options, themes, warnings, problems):
         if not term:
             continue
         if finder.occurs_in(term):
-            warn.append(f"{where}/subject: {term!r} names the interviewee; not made a theme")
+            # The term itself is not echoed: reports end up in logs.
+            warn.append(f"{where}/subject: a term naming the interviewee was not made a theme")
             continue
         slug = themes.resolve(term, f"{where}/subject")
         if slug and slug not in record_slugs:
@@ -485,7 +486,8 @@ def _build_record(record, number, source, options, themes, warnings, problems):
             for term in _terms(_text(point, field_name)):
                 if finder.occurs_in(term):
                     warn.append(
-                        f"{p_where}/{field_name}: {term!r} names the interviewee; not made a theme"
+                        f"{p_where}/{field_name}: a term naming the interviewee was not "
+                        "made a theme"
                     )
                     continue
                 slug = themes.resolve(term, f"{p_where}/{field_name}")
