@@ -259,8 +259,10 @@ def _set_m2m(manager, wanted):
     return False
 
 
-def import_document(data, *, dry_run=False, user=None, source=None):
-    """Validate and import one interchange document (a dict or JSON text)."""
+def import_document(data, *, dry_run=False, user=None, source=None, progress=None):
+    """Validate and import one interchange document (a dict or JSON text).
+
+    `progress`, when given, is called once per testimony and excerpt written (progress bars)."""
     if isinstance(data, (str, bytes)):
         data = parse_json(data, source)
     problems = validate_document(data)
@@ -268,13 +270,13 @@ def import_document(data, *, dry_run=False, user=None, source=None):
         raise InterchangeError(problems, source)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        _write(data, report, user)
+        _write(data, report, user, progress)
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _write(data, report, user):
+def _write(data, report, user, progress=None):
     themes = {}
     for item in data.get("themes", []):
         themes[item["slug"]] = _upsert(
@@ -306,7 +308,7 @@ def _write(data, report, user):
         _write_witness(item, position, report, user)
 
     for item in data.get("testimonies", []):
-        _write_testimony(item, report)
+        _write_testimony(item, report, progress)
 
 
 def _write_witness(item, position, report, user):
@@ -365,7 +367,7 @@ def _write_witness(item, position, report, user):
     report.add("witnesses", _outcome(created, changed))
 
 
-def _write_testimony(item, report):
+def _write_testimony(item, report, progress=None):
     period = item.get("period", {})
     values = {
         "witness": Witness.objects.get(key=item["witness"]),
@@ -396,8 +398,12 @@ def _write_testimony(item, report):
     changed |= _set_m2m(testimony.sources, sources)
     report.add("testimonies", _outcome(created, changed))
 
+    if progress is not None:
+        progress(item)
     for position, excerpt in enumerate(item.get("excerpts", [])):
         _write_excerpt(excerpt, testimony, position, report)
+        if progress is not None:
+            progress(excerpt)
 
 
 def _write_excerpt(item, testimony, position, report):
