@@ -4,6 +4,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # JSON API (/api/v1/), API tokens (/api/tokens/) and OAI-PMH (/oai/).
+    path("", include("interop.urls")),
     # Wagtail's page tree last: it answers every path not claimed above.
     path("", include(wagtail_urls)),
 ]

@@ -16,6 +16,7 @@ def env_list(name, default=""):
 INSTALLED_APPS = [
     "testimonies",
     "archive",
+    "interop",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -115,3 +116,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# OAI-PMH (interop/oai.py): the repository identifier in `oai:<it>:excerpt:<id>`, the contact
+# Identify gives, and how many records one page of a list holds.
+OAI_REPOSITORY_IDENTIFIER = os.environ.get(
+    "OAI_REPOSITORY_IDENTIFIER", "testimony-archive.localhost"
+)
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "archive@example.org")
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))
