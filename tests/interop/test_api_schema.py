@@ -1,7 +1,8 @@
-"""Property-based tests of the JSON API against its own OpenAPI schema (Schemathesis, in
-process through the WSGI application, over the small collection of tests/interop/conftest.py): whatever the parameters, for anonymous callers, a
-researcher's token and an archivist's token, no answer is a server error and every answer
-conforms to the schema (status codes, content type, body)."""
+"""Property-based tests of the JSON API against its own OpenAPI schema: Schemathesis, in
+process through the WSGI application, over the small collection of tests/interop/conftest.py.
+Whatever the parameters, for anonymous callers, a researcher's token and an archivist's token,
+no answer is a server error and every answer conforms to the schema (status codes, content
+type, body)."""
 
 import pytest
 import schemathesis
