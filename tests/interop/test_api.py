@@ -303,3 +303,15 @@ def test_token_command(db):
     assert "harvester" in out.getvalue() and raw not in out.getvalue()
     call_command("api_token", "revoke", "ana", raw[:10], stdout=io.StringIO())
     assert ApiToken.user_for(raw) is None
+
+
+def test_a_researcher_signs_in_and_reaches_the_token_page(db):
+    make_user("researcher", username="rhea")
+    client = Client()
+    response = client.get("/api/tokens/")
+    assert response.status_code == 302 and "next=/api/tokens/" in response["Location"]
+    response = client.post(
+        response["Location"], {"username": "rhea", "password": "pw-for-tests"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/api/tokens/"
+    assert b"Your API tokens" in response.content
