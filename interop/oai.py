@@ -561,6 +561,9 @@ def endpoint(request):
             raise OaiError("badArgument", f"Repeated argument: {', '.join(repeated)}")
         args = {k: params[k] for k in params}
         check_arguments(verb, args)
+        for key, value in args.items():
+            if NOT_XML.search(value) or len(value) > 2000:
+                raise OaiError("badArgument", f"{key}: not a valid value")
         # Only a valid request is echoed in the request element.
         for key, value in args.items():
             request_element.set(key, clean(value))

@@ -15,7 +15,8 @@ def api_status(url, token):
 
 
 @pytest.fixture
-def researcher(transactional_db):
+def researcher(transactional_db, django_db_serialized_rollback):
+    # The role groups come from a migration: restore them if an earlier test flushed them.
     from tests.factories import make_user
 
     return make_user("researcher", username="rhea")

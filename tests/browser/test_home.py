@@ -2,7 +2,9 @@ import pytest
 
 
 @pytest.fixture
-def seeded_live(live_server, transactional_db):
+def seeded_live(live_server, transactional_db, django_db_serialized_rollback):
+    # Serialized rollback restores what migrations made (the Wagtail root page), which an
+    # earlier transactional test flushed.
     import io
 
     from django.core.management import call_command

@@ -6,7 +6,9 @@ type, body)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,7 +33,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 
 
 @pytest.fixture
-def auth_headers(collection):
+def keep_connection():
+    """Schemathesis calls the WSGI application itself, which closes the database connection at
+    the end of each request; Django's own test client prevents that the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_headers(collection, keep_connection):
     headers = [{}]
     for role in ("researcher", "archivist"):
         _, raw = ApiToken.issue(make_user(role), "schemathesis")

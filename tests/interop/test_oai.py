@@ -232,7 +232,7 @@ def test_post_requests_are_answered_too(collection):
         ),
         (
             {"verb": "GetRecord", "identifier": "\x01\x00", "metadataPrefix": "oai_dc"},
-            "idDoesNotExist",
+            "badArgument",
         ),
     ],
 )
