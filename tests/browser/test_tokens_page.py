@@ -16,8 +16,15 @@ def api_status(url, token):
 
 @pytest.fixture
 def researcher(transactional_db, django_db_serialized_rollback):
-    # The role groups come from a migration: restore them if an earlier test flushed them.
+    # The role groups come from a migration; an earlier transactional test may have flushed
+    # them, so make sure they exist.
+    from django.contrib.auth.models import Group
+
+    from testimonies.access import ROLE_GROUPS
     from tests.factories import make_user
+
+    for name in ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
 
     return make_user("researcher", username="rhea")
 
