@@ -8,8 +8,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("", include("archive.urls")),
-
     path("search/", search_views.search, name="search"),
+    # JSON API (/api/v1/), API tokens (/api/tokens/) and OAI-PMH (/oai/).
+    path("", include("interop.urls")),
     # Wagtail's page tree last: it answers every path not claimed above.
     path("", include(wagtail_urls)),
 ]
