@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from .access import can_view_identity
+from .access_record_admin import AccessRecordFilterSet, AccessRecordIndexView
 from .models import (
     AccessRecord,
     ConsentEntry,
@@ -174,7 +175,9 @@ class AccessRecordViewSet(SnippetViewSet):
     model = AccessRecord
     icon = "history"
     list_display = ["at", "username", "action", "object_type", "object_ref", "ip_address"]
-    list_filter = ["action", "object_type"]
+    filterset_class = AccessRecordFilterSet
+    index_view_class = AccessRecordIndexView
+    list_export = ["at", "username", "action", "object_type", "object_ref", "query", "ip_address"]
     search_fields = ["username", "object_ref"]
 
 
