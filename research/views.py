@@ -80,8 +80,8 @@ def _decorate(user, excerpts, terms=()):
 # --- Home and application ---------------------------------------------------------------------
 
 
-@require_GET
 @research_only
+@require_GET
 def home(request):
     user = request.user
     grant = (
@@ -275,8 +275,8 @@ class Search:
         return rows
 
 
-@require_GET
 @research_only
+@require_GET
 def search(request):
     result = Search(request)
     if result.searched:
@@ -321,8 +321,8 @@ def _export_response(fmt, rows, document, filename, meta):
     return response
 
 
-@require_GET
 @research_only
+@require_GET
 def search_export(request, fmt):
     if fmt not in ("csv", "json"):
         raise Http404("No such export format.")
@@ -382,8 +382,8 @@ def _visible_excerpts(user, testimony):
     )
 
 
-@require_GET
 @research_only
+@require_GET
 def testimony(request, public_id):
     record = _testimony_for(request, public_id)
     access_record_add(
@@ -404,8 +404,8 @@ def testimony(request, public_id):
     )
 
 
-@require_GET
 @research_only
+@require_GET
 def testimony_export(request, public_id, fmt):
     if fmt not in ("csv", "json"):
         raise Http404("No such export format.")

@@ -75,3 +75,6 @@ def test_research_pages_only_answer_reads(rows, as_role, method):
     client, _ = as_role("researcher")
     response = getattr(client, method)(reverse("research:search") + "?q=zebra")
     assert response.status_code == 405
+    client.logout()  # and without access, the page does not exist whatever the method
+    response = getattr(client, method)(reverse("research:search") + "?q=zebra")
+    assert response.status_code == 404
