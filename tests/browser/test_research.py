@@ -16,14 +16,39 @@ TRANSCRIPT = (
 )
 
 
+def restore_migration_data():
+    """What migrations made and an earlier transactional test's flush removed: Wagtail's
+    locale and root page, the role groups and their permissions, the first terms of use."""
+    import importlib
+
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from wagtail.models import Locale, Page
+
+    from research.models import TermsOfUse
+    from research.roles import research_permissions_ensure
+    from testimonies.access import ROLE_GROUPS
+    from testimonies.roles import role_permissions_ensure
+
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    for name in ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
+    role_permissions_ensure()
+    research_permissions_ensure()
+    if not TermsOfUse.objects.exists():
+        first = importlib.import_module("research.migrations.0002_first_terms_of_use")
+        TermsOfUse.objects.create(version="1", text=first.TERMS_V1)
+
+
 @pytest.fixture
-def archive_live(live_server, transactional_db, django_db_serialized_rollback):
-    """The live server with what migrations made (Wagtail's root page, the first terms of
-    use) restored after earlier transactional tests flushed it, plus the seed collection."""
+def archive_live(live_server, transactional_db):
     from django.core.management import call_command
 
     from testimonies.models import WitnessIdentity
 
+    restore_migration_data()
     call_command("seed_archive", stdout=io.StringIO())
     witness = make_witness(pseudonym="Forestry worker C (demonstration)")
     WitnessIdentity.objects.create(witness=witness, legal_name="Demo Identity Birch-11")
