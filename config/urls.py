@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     # JSON API (/api/v1/), API tokens (/api/tokens/) and OAI-PMH (/oai/).
     path("", include("interop.urls")),
+    path("research/", include("research.urls")),
     # Wagtail's page tree last: it answers every path not claimed above.
     path("", include(wagtail_urls)),
 ]

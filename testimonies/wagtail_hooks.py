@@ -11,6 +11,7 @@ from curation.redactions import ExcerptAdminForm
 from curation.views import WitnessEditViewMixin
 
 from .access import can_view_identity
+from .access_record_admin import AccessRecordFilterSet, AccessRecordIndexView
 from .models import (
     AccessRecord,
     ConsentEntry,
@@ -186,7 +187,9 @@ class AccessRecordViewSet(SnippetViewSet):
     model = AccessRecord
     icon = "history"
     list_display = ["at", "username", "action", "object_type", "object_ref", "ip_address"]
-    list_filter = ["action", "object_type"]
+    filterset_class = AccessRecordFilterSet
+    index_view_class = AccessRecordIndexView
+    list_export = ["at", "username", "action", "object_type", "object_ref", "query", "ip_address"]
     search_fields = ["username", "object_ref"]
 
 

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "accounts",
     "curation",
     "interop",
+    "research",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -29,6 +29,7 @@ from tests.factories import (
     make_theme,
     make_user,
     make_witness,
+    sign_in,
 )
 
 WORD = "zephyrine"  # an invented word that appears only in records the tests make
@@ -179,7 +180,7 @@ def test_filtering_on_a_restricted_records_facet_value_finds_nothing(collection,
 def test_anonymous_and_signed_in_visitors_get_identical_pages(collection, client):
     for params in ({"q": WORD}, {}, {"q": WORD, "country": "RU"}, {"theme": "public-theme"}):
         anonymous = client.get("/search/", params)
-        client.force_login(make_user("signed_in"))
+        sign_in(client, make_user("signed_in"))
         signed_in = client.get("/search/", params)
         client.logout()
         assert anonymous.status_code == signed_in.status_code == 200
@@ -191,7 +192,7 @@ def test_anonymous_and_signed_in_visitors_get_identical_pages(collection, client
 def test_a_researchers_grant_adds_nothing_restricted_to_public_search(collection, client):
     researcher = make_user("researcher")
     anonymous_page = main_of(client.get("/search/", {"q": WORD}))
-    client.force_login(researcher)
+    sign_in(client, researcher)
     page = main_of(client.get("/search/", {"q": WORD}))
     assert page == anonymous_page
     assert "researchers-only" not in page and "researchers account" not in page
@@ -285,7 +286,7 @@ def test_no_search_matches_a_word_inside_a_redaction(db, client, role):
     found = search_public(user, "crew winter", {}, 1)
     assert [r.obj.pk for r in found.results] == [excerpt.pk]
     if role != "anonymous":
-        client.force_login(user)
+        sign_in(client, user)
     html = main_of(client.get("/search/", {"q": "crew"}))
     assert "[redacted]" in html and "Vostokgrad" not in html
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from interop.models import ApiToken, token_digest
 from testimonies.models import ResearchGrant
 from testimonies.services import role_revoke
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 from .conftest import (
     LEGAL_NAME,
@@ -40,7 +40,7 @@ def token_client(user):
 def session_client(user):
     client = Client()
     if user.is_authenticated:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 
@@ -268,7 +268,7 @@ def test_token_page_creates_and_revokes(db, collection):
     user = make_user("researcher")
     client = Client()
     assert client.get("/api/tokens/").status_code == 302  # sign in first
-    client.force_login(user)
+    sign_in(client, user)
     page = client.get("/api/tokens/")
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     response = client.post("/api/tokens/", {"name": "my notebook"})
@@ -286,7 +286,7 @@ def test_token_page_creates_and_revokes(db, collection):
     assert client.post("/api/tokens/", {"name": ""}).status_code == 400
     # Someone else cannot revoke it.
     other = Client()
-    other.force_login(make_user("signed_in"))
+    sign_in(other, make_user("signed_in"))
     assert other.post(f"/api/tokens/{token.pk}/revoke/").status_code == 404
     client.post(f"/api/tokens/{token.pk}/revoke/")
     assert api.get("/api/v1/themes/").status_code == 401

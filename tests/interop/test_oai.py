@@ -11,7 +11,7 @@ from interop.models import OaiRecord
 from interop.oai import oai_identifier
 from testimonies.levels import Level
 from testimonies.services import consent_record, consent_withdraw
-from tests.factories import FUTURE, make_excerpt, make_user
+from tests.factories import FUTURE, make_excerpt, make_user, sign_in
 
 from .conftest import LEGAL_NAME, PUBLIC, RESTRICTED_WORDS
 from .oai_helpers import DC, OAI, error_codes, parse
@@ -292,7 +292,7 @@ def everything(client):
 def test_restricted_records_never_appear_in_any_verb(collection, small_pages, role):
     client = Client()
     if role != "anonymous":
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     pages = everything(client)
     text = text_of(pages)
     assert PUBLIC in text
