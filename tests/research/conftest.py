@@ -57,13 +57,13 @@ def make_role_user(role):
 
 @pytest.fixture
 def as_role(client):
-    def sign_in(role):
+    def sign_in_as(role):
         user = make_role_user(role)
         if user is not None:
             sign_in(client, user)
         return client, user
 
-    return sign_in
+    return sign_in_as
 
 
 @pytest.fixture
