@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from .access import can_view_identity
+from .concurrency import ConflictRefusingEditView
 from .models import (
     AccessRecord,
     ConsentEntry,
@@ -147,6 +148,7 @@ class TestimonyViewSet(SnippetViewSet):
 class ExcerptViewSet(SnippetViewSet):
     model = Excerpt
     icon = "pick"
+    edit_view_class = ConflictRefusingEditView  # a stale form's save is refused, visibly
     list_display = ["__str__", "testimony", "get_access_display", "get_level_display", "live"]
     list_filter = ["access", "level", "live", "themes"]
     search_fields = ["public_text"]
