@@ -110,17 +110,48 @@ def parse_json(text, source=None):
         ) from exc
     except UnicodeDecodeError as exc:
         raise InterchangeError([Problem("$", "the file is not UTF-8 text")], source) from exc
+    except RecursionError as exc:
+        raise InterchangeError([Problem("$", TOO_DEEP)], source) from exc
+
+
+TOO_DEEP = "the document is nested too deeply to be an interchange document"
 
 
 def validate_document(data):
     """Every problem in the document, as a list (empty when it can be imported)."""
+    try:
+        return _validate_document(data)
+    except RecursionError:
+        return [Problem("$", TOO_DEEP)]
+
+
+def _validate_document(data):
     problems = [
         Problem(_json_path(err.absolute_path), err.message)
         for err in sorted(schema_validator().iter_errors(data), key=lambda e: list(e.path))
     ]
+    problems += _nul_problems(data)
     if problems:  # the checks below assume the document has the schema's shape
         return problems
     return _check_references(data)
+
+
+def _nul_problems(value, parts=()):
+    """NUL characters: valid JSON, but no database text column can hold them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return [Problem(_json_path(parts), "contains a NUL character (\\u0000)")]
+        return []
+    found = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append(Problem(_json_path(parts), "a key contains a NUL character"))
+            found += _nul_problems(child, (*parts, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found += _nul_problems(child, (*parts, i))
+    return found
 
 
 def _check_references(data):

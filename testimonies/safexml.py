@@ -7,8 +7,6 @@ fetched, with an `UnsafeXMLError` saying so; a document that is not well-formed
 raises `InvalidXMLError` with the line and column. Both are `XMLImportError`, a ValueError.
 """
 
-from xml.etree.ElementTree import ParseError  # noqa: S405 - only the exception class
-
 import defusedxml.ElementTree as DefusedET
 from defusedxml import (
     DefusedXmlException,
@@ -70,7 +68,7 @@ def parse_xml(data, *, source=None, max_bytes=DEFAULT_MAX_BYTES, forbid_dtd=True
         raise UnsafeXMLError(
             f"the file uses an XML feature that is refused: {exc}", source
         ) from exc
-    except ParseError as exc:
+    except DefusedET.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
         where = f" at line {line}, column {column + 1}" if line is not None else ""
         raise InvalidXMLError(f"the file is not well-formed XML{where}", source) from exc

@@ -117,7 +117,7 @@ def test_a_fresh_form_still_saves():
 
 
 def withdraw(witness):
-    ConsentEntry(witness=witness, level=Level.ARCHIVE, recorded_on="2026-11-23").save()
+    ConsentEntry(witness=witness, level=Level.WITHDRAWN, recorded_on="2026-11-23").save()
 
 
 def test_publishing_an_edit_after_a_withdrawal_keeps_the_excerpt_hidden():
@@ -135,7 +135,7 @@ def test_publishing_an_edit_after_a_withdrawal_keeps_the_excerpt_hidden():
     assert response.status_code == 302
     excerpt.refresh_from_db()
     assert excerpt.text == "Edited and published after it."  # the publish happened
-    assert excerpt.level == Level.ARCHIVE
+    assert excerpt.level == Level.WITHDRAWN
     assert not excerpts_visible_to(None).filter(pk=excerpt.pk).exists()
     assert not excerpts_visible_to(make_user("researcher")).filter(pk=excerpt.pk).exists()
     assert not can_view_excerpt(None, excerpt)
@@ -152,6 +152,6 @@ def test_approving_a_revision_made_before_the_withdrawal_keeps_the_excerpt_hidde
 
     excerpt.refresh_from_db()
     assert excerpt.text == "A draft saved while consent was public."
-    assert excerpt.level == Level.ARCHIVE
+    assert excerpt.level == Level.WITHDRAWN
     assert not excerpts_visible_to(None).filter(pk=excerpt.pk).exists()
     assert Excerpt.objects.get(pk=excerpt.pk).live  # approved, and still hidden
