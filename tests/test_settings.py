@@ -14,7 +14,15 @@ def run_manage(*args, env_extra):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "IDENTITY_KEYS", "SECRET_KEY", "ALLOWED_HOSTS")
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' conftest, never in production.
+        if k
+        not in (
+            "DATABASE_URL",
+            "IDENTITY_KEYS",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
     }
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env_extra)
     return subprocess.run(  # noqa: S603

@@ -12,7 +12,7 @@ from django.db import connection
 
 from testimonies.levels import Level
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LEGAL_NAME = "Ri Chol-su (invented for the restore test)"
 CONTACT = "restore-test-contact@example.invalid"
@@ -103,7 +103,9 @@ def fresh_database():
         )
 
 
-def test_backup_restores_everything_into_a_fresh_database(seeded, fresh_database, tmp_path):
+def test_backup_restores_everything_into_a_fresh_database(
+    migration_data, seeded, fresh_database, tmp_path
+):
     pg_only()
     import psycopg
     from django.core.management import call_command

@@ -71,10 +71,9 @@ def assert_plain_503(response, path):
     assert response.headers["Retry-After"]
 
 
-# Transactional: the test drops and reopens real connections. serialized_rollback brings back
-# what migrations made (groups, Wagtail's root page) after earlier transactional tests flushed.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_pages_answer_503_while_the_database_is_down_and_recover(seeded):
+# Transactional: the test drops and reopens real connections.
+@pytest.mark.django_db(transaction=True)
+def test_pages_answer_503_while_the_database_is_down_and_recover(migration_data, seeded):
     from tests.factories import make_user
 
     user = make_user("archivist")
