@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DataError, transaction
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .countries import country_name
@@ -298,10 +298,18 @@ def import_document(data, *, dry_run=False, user=None, source=None):
     if problems:
         raise InterchangeError(problems, source)
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        _write(data, report, user)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            _write(data, report, user)
+            if dry_run:
+                transaction.set_rollback(True)
+    except DataError as exc:
+        # E.g. a text longer than its column (PostgreSQL refuses; found by the fuzz tests). The
+        # transaction is rolled back: nothing was written.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid value"
+        raise InterchangeError(
+            [Problem("$", f"a value does not fit the archive's database ({reason})")], source
+        ) from exc
     return report
 
 
