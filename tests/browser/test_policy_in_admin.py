@@ -5,6 +5,10 @@ while an injected inline script is blocked."""
 
 import pytest
 
+# Named to run after test_home.py: this transactional test flushes the database when it ends,
+# and test_home.py relies on what migrations made. (tests/hardening's migration_data fixture
+# puts that back for the tests that use it.)
+
 COLLECT_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => {
