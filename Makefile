@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install demo test lint format migrate seed serve check-python clean
+.PHONY: install demo test lint format migrate seed serve check-python clean backup restore security
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -41,3 +41,16 @@ format: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache
+
+# Backups: pg_dump custom format (PostgreSQL) or a file copy (SQLite) of the database that
+# DATABASE_URL names. IDENTITY_KEYS are not in a backup: keep them separately.
+backup: install
+	$(MANAGE) backup_database $(if $(OUT),--output "$(OUT)")
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/archive-....dump"; exit 2; }
+	$(MANAGE) restore_database "$(FILE)"
+
+# Deployment checks, static security scan and dependency audit (also run by .ci/run).
+security: install
+	.ci/security

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DataError, transaction
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .countries import country_name
@@ -110,17 +110,48 @@ def parse_json(text, source=None):
         ) from exc
     except UnicodeDecodeError as exc:
         raise InterchangeError([Problem("$", "the file is not UTF-8 text")], source) from exc
+    except RecursionError as exc:
+        raise InterchangeError([Problem("$", TOO_DEEP)], source) from exc
+
+
+TOO_DEEP = "the document is nested too deeply to be an interchange document"
 
 
 def validate_document(data):
     """Every problem in the document, as a list (empty when it can be imported)."""
+    try:
+        return _validate_document(data)
+    except RecursionError:
+        return [Problem("$", TOO_DEEP)]
+
+
+def _validate_document(data):
     problems = [
         Problem(_json_path(err.absolute_path), err.message)
         for err in sorted(schema_validator().iter_errors(data), key=lambda e: list(e.path))
     ]
+    problems += _nul_problems(data)
     if problems:  # the checks below assume the document has the schema's shape
         return problems
     return _check_references(data)
+
+
+def _nul_problems(value, parts=()):
+    """NUL characters: valid JSON, but no database text column can hold them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return [Problem(_json_path(parts), "contains a NUL character (\\u0000)")]
+        return []
+    found = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append(Problem(_json_path(parts), "a key contains a NUL character"))
+            found += _nul_problems(child, (*parts, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found += _nul_problems(child, (*parts, i))
+    return found
 
 
 def _check_references(data):
@@ -269,10 +300,18 @@ def import_document(data, *, dry_run=False, user=None, source=None, progress=Non
     if problems:
         raise InterchangeError(problems, source)
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        _write(data, report, user, progress)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            _write(data, report, user, progress)
+            if dry_run:
+                transaction.set_rollback(True)
+    except DataError as exc:
+        # E.g. a text longer than its column (PostgreSQL refuses; found by the fuzz tests). The
+        # transaction is rolled back: nothing was written.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid value"
+        raise InterchangeError(
+            [Problem("$", f"a value does not fit the archive's database ({reason})")], source
+        ) from exc
     return report
 
 

@@ -12,6 +12,7 @@ from curation.views import WitnessEditViewMixin
 
 from .access import can_view_identity
 from .access_record_admin import AccessRecordFilterSet, AccessRecordIndexView
+from .concurrency import ConflictRefusingEditView
 from .models import (
     AccessRecord,
     ConsentEntry,
@@ -156,6 +157,7 @@ class TestimonyViewSet(SnippetViewSet):
 class ExcerptViewSet(SnippetViewSet):
     model = Excerpt
     icon = "pick"
+    edit_view_class = ConflictRefusingEditView  # a stale form's save is refused, visibly
     list_display = ["__str__", "testimony", "get_access_display", "get_level_display", "live"]
     list_filter = ["access", "level", "live", "themes"]
     search_fields = ["public_text"]

@@ -17,6 +17,7 @@ from tests.factories import (
     make_theme,
     make_user,
     make_witness,
+    sign_in,
 )
 
 RESEARCH_ROLES = [

@@ -20,12 +20,12 @@ class Command(BaseCommand):
         columns = ", ".join(connection.ops.quote_name(f) for f in FIELDS)
         assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in FIELDS)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {columns} FROM {table}")  # noqa: S608 - names only
+            cursor.execute(f"SELECT id, {columns} FROM {table}")  # noqa: S608  # nosec B608
             rows = cursor.fetchall()
             for pk, *tokens in rows:
                 rotated = [rotate(token) if token else token for token in tokens]
                 cursor.execute(
-                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608  # nosec B608
                     [*rotated, pk],
                 )
         self.stdout.write(f"Re-encrypted {len(rows)} identity record(s) with the first key.")
