@@ -115,39 +115,10 @@ def axe_check():
     return check
 
 
-@pytest.fixture(autouse=True)
-def migration_data(request):
-    """Live-server tests run in a database that the previous one flushed, which removes what
-    data migrations made. Put it back (idempotent): Wagtail's locale, collection and root page,
-    the role groups with their permissions, and the excerpt approval workflow."""
-    if not {"live_server", "transactional_db"} & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db")
-    import importlib
-
-    from django.apps import apps
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    from testimonies.roles import role_permissions_ensure
-
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
-    if not Collection.objects.exists():
-        Collection.add_root(name="Root")
-    if not Page.objects.exists():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    importlib.import_module("testimonies.migrations.0002_role_groups").create_groups(apps, None)
-    role_permissions_ensure()
-    importlib.import_module("curation.migrations.0001_excerpt_approval_workflow").create_workflow(
-        apps, None
-    )
-
-
 @pytest.fixture
 def archive_live(live_server, transactional_db):
-    """The seed collection behind a live server (migration_data has restored what a flush
-    removed)."""
+    """The seed collection behind a live server (tests/conftest.py's migration_data has
+    restored what a flush removed)."""
     import io
 
     from django.core.management import call_command

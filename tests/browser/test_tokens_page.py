@@ -15,7 +15,7 @@ def api_status(url, token):
 
 
 @pytest.fixture
-def researcher(transactional_db, django_db_serialized_rollback):
+def researcher(transactional_db):
     # The role groups come from a migration; an earlier transactional test may have flushed
     # them, so make sure they exist.
     from django.contrib.auth.models import Group

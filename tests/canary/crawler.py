@@ -54,9 +54,16 @@ class Crawl:
             found.add(location.group(1).strip())
         if body.lstrip().startswith(("{", "[")):
             try:
-                found |= set(_json_strings(json.loads(body)))
+                data = json.loads(body)
             except ValueError:
-                pass
+                data = None
+            found |= set(_json_strings(data))
+            # API lists name their items by public_id: follow each to its detail.
+            path = urllib.parse.urlsplit(url).path
+            if path.startswith("/api/v1/") and path.count("/") == 4 and isinstance(data, dict):
+                for item in data.get("results", data.get("items", [])) or []:
+                    if isinstance(item, dict) and item.get("public_id"):
+                        found.add(f"{path}{item['public_id']}/")
         verb = OAI_VERB.search(url)
         for token in TOKEN.findall(body):
             path = urllib.parse.urlsplit(url).path

@@ -11,7 +11,7 @@ from testimonies.access import can_view_excerpt, excerpts_visible_to
 from testimonies.concurrency import CONFLICT_MESSAGE
 from testimonies.levels import Level
 from testimonies.models import ConsentEntry, Excerpt
-from tests.factories import make_excerpt, make_user
+from tests.factories import make_excerpt, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ EDIT = "wagtailsnippets_testimonies_excerpt:edit"
 
 def archivist_client(name):
     client = Client()
-    client.force_login(make_user("archivist", username=name))
+    sign_in(client, make_user("archivist", username=name))
     return client
 
 

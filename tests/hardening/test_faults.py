@@ -74,12 +74,12 @@ def assert_plain_503(response, path):
 # Transactional: the test drops and reopens real connections.
 @pytest.mark.django_db(transaction=True)
 def test_pages_answer_503_while_the_database_is_down_and_recover(migration_data, seeded):
-    from tests.factories import make_user
+    from tests.factories import make_user, sign_in
 
     user = make_user("archivist")
     anonymous = Client(raise_request_exception=False)
     signed_in = Client(raise_request_exception=False)
-    signed_in.force_login(user)
+    sign_in(signed_in, user)
     assert anonymous.get("/").status_code == 200
 
     with database_unreachable():

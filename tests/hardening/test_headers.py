@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_hidden_record_404_is_not_cacheable(seeded):
 
 def test_signed_in_users_get_private_no_store_everywhere(seeded):
     client = Client()
-    client.force_login(make_user("signed_in"))
+    sign_in(client, make_user("signed_in"))
     response = client.get(PUBLIC)
     assert response.status_code == 200
     assert {"private", "no-store"} <= cache_control(response)
@@ -116,7 +116,7 @@ def test_signed_in_users_get_private_no_store_everywhere(seeded):
 
 def test_admin_pages_load_under_the_policy_and_their_scripts_are_same_origin(seeded):
     client = Client()
-    client.force_login(make_user("archivist"))
+    sign_in(client, make_user("archivist"))
     for url in ("/admin/", "/admin/snippets/testimonies/excerpt/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -138,7 +138,7 @@ def test_the_admins_own_inline_initialisers_carry_the_responses_nonce(seeded):
     from testimonies.models import Excerpt
 
     client = Client()
-    client.force_login(make_user("archivist"))
+    sign_in(client, make_user("archivist"))
     excerpt = Excerpt.objects.first()
     pages = [
         f"/admin/snippets/testimonies/excerpt/edit/{excerpt.pk}/",  # testimony chooser

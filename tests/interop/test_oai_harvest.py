@@ -17,7 +17,7 @@ from .conftest import LEGAL_NAME, PUBLIC, RESTRICTED_WORDS
 
 
 @pytest.fixture
-def sickle(live_server, transactional_db, django_db_serialized_rollback, settings):
+def sickle(live_server, transactional_db, settings):
     settings.OAI_PAGE_SIZE = 2
     return Sickle(f"{live_server.url}/oai/", max_retries=0, timeout=30)
 

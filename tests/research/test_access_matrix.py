@@ -2,6 +2,8 @@
 staff excepted) every page under /research/ answers 404, never 403 or a login redirect."""
 
 import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from tests.research.conftest import ALLOWED, RESEARCH_ROLES
@@ -63,7 +65,7 @@ def test_the_application_form_is_the_one_page_for_signed_in_users_without_access
     response = client.get(reverse("research:apply"))
     assert response.status_code == expected
     if expected == 302:
-        assert response["Location"].startswith("/admin/login/")
+        assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
     elif role in ALLOWED:
         assert b"You already have research access" in response.content
     else:
