@@ -16,6 +16,7 @@ def env_list(name, default=""):
 INSTALLED_APPS = [
     "testimonies",
     "archive",
+    "bench",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
