@@ -372,6 +372,8 @@ class Bench:
         words_per_band=8,
         saves=20,
         import_excerpts=500,
+        backend_queries=30,
+        backend_seconds=60,
         reindex=True,
         rebuild_floor=True,
         urls=None,
@@ -383,6 +385,8 @@ class Bench:
         self.words_per_band = words_per_band
         self.saves = saves
         self.import_excerpts = import_excerpts
+        self.backend_queries = backend_queries
+        self.backend_seconds = backend_seconds
         self.reindex = reindex
         self.rebuild_floor = rebuild_floor
         self.urls = {**DEFAULT_URLS, **(urls or {})}
@@ -567,7 +571,6 @@ class Bench:
             if not band_cases:
                 continue
             app_times, floor_times = [], []
-            n = max(1, min(self.queries, 30))  # the backend can take seconds a query at scale
 
             def run(case):
                 text = " ".join(case["words"])
@@ -575,14 +578,20 @@ class Bench:
                 offset = (case.get("page", 1) - 1) * PAGE_SIZE
                 return list(backend.search(query, visible)[offset : offset + PAGE_SIZE])
 
+            # The backend can take seconds a query at scale: a count and a time budget per band.
+            started = time.perf_counter()
             run(band_cases[0])
-            for i in range(n):
+            for i in range(self.backend_queries):
+                if time.perf_counter() - started > self.backend_seconds and app_times:
+                    break
                 case = band_cases[i % len(band_cases)]
                 with timer(app_times):
                     run(case)
                 with timer(floor_times):
                     self.floor.search(case, Level.PUBLIC, self.on)
             bands[band] = summary(app_times, floor_times)
+            if len(app_times) < self.backend_queries:
+                bands[band]["stopped"] = f"time budget of {self.backend_seconds} s reached"
             all_app += app_times
             all_floor += floor_times
         return summary(all_app, all_floor) | {

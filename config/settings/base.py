@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "testimonies",
     "archive",
     "bench",
+    "search_scale",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -17,6 +17,7 @@ TINY = {
     "words_per_band": 2,
     "saves": 2,
     "import_excerpts": 10,
+    "backend_queries": 2,
 }
 
 

@@ -23,6 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--words-per-band", type=int, default=8)
         parser.add_argument("--saves", type=int, default=20)
         parser.add_argument("--import-excerpts", type=int, default=500)
+        parser.add_argument(
+            "--backend-queries",
+            type=int,
+            default=30,
+            help="queries per band through Wagtail's search API without the view",
+        )
+        parser.add_argument(
+            "--backend-seconds",
+            type=float,
+            default=60,
+            help="time budget per band for those (at least one query runs)",
+        )
         parser.add_argument("--skip-reindex", action="store_true")
         parser.add_argument(
             "--keep-floor",
@@ -37,7 +49,7 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args, **opts):
-        for name in ("queries", "page_requests", "words_per_band", "saves"):
+        for name in ("queries", "page_requests", "words_per_band", "saves", "backend_queries"):
             if opts[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
         for name in ("warmup", "import_excerpts"):
@@ -51,6 +63,8 @@ class Command(BaseCommand):
             words_per_band=opts["words_per_band"],
             saves=opts["saves"],
             import_excerpts=opts["import_excerpts"],
+            backend_queries=opts["backend_queries"],
+            backend_seconds=opts["backend_seconds"],
             reindex=not opts["skip_reindex"],
             rebuild_floor=not opts["keep_floor"],
             urls=urls,
