@@ -7,7 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench.measure import BANDS
 
-COLOURS = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#30638e", "#8d96a3"]
+COLOURS = [
+    "#1b6ca8",
+    "#d1495b",
+    "#edae49",
+    "#00798c",
+    "#66a182",
+    "#6a4c93",
+    "#8d96a3",
+    "#e36414",
+    "#2b2d42",
+    "#9a031e",
+    "#5f0f40",
+    "#0f4c5c",
+]
 
 
 def series_from(results):
