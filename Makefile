@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install demo test lint format migrate seed serve check-python clean backup restore security
+.PHONY: install demo test lint format migrate seed serve check-python clean backup restore security loadtest
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -38,6 +38,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Load test against gunicorn on 127.0.0.1 (needs DATABASE_URL with a generated corpus; not CI).
+loadtest: install
+	$(BIN)/python -m pip install --quiet -e ".[load]"
+	bash bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache

@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "curation",
     "interop",
     "research",
+    "bench",
+    "search_scale",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

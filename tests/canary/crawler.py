@@ -32,6 +32,14 @@ class Crawl:
             return None
         if any(parsed.path.startswith(prefix) for prefix in SKIP):
             return None
+        # Facet links combine without end: one filter beside the query, and a few pages, reach
+        # every record a listing holds without crawling every combination.
+        params = urllib.parse.parse_qs(parsed.query)
+        page = params.pop("page", ["1"])[0]
+        if "resumptionToken" not in params and (
+            len(params) > 2 or not page.isdigit() or int(page) > 3
+        ):
+            return None
         return urllib.parse.urlunsplit(
             (parsed.scheme, parsed.netloc, parsed.path, parsed.query, "")
         )

@@ -69,8 +69,7 @@ def allowed_after(role):
     the researcher-only excerpt was unapproved, and `lateredact` was redacted."""
     if role == "archivist":
         return set(M) - NOBODY
-    if role == "researcher":
-        return {"stillpublic", "transcript"}
+    # The transcript was the control testimony's: it went with the withdrawal.
     return {"stillpublic"}
 
 
