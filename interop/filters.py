@@ -40,10 +40,17 @@ def theme_ids(slug):
 def search(queryset, q):
     """`queryset` limited to what the site's search backend finds for `q`, best first.
 
-    The search index holds only redacted text, so no search matches a redacted word."""
+    The search index holds only redacted text, so no search matches a redacted word. Only the
+    query's words reach the backend (as on the site's search): no backend's operators or
+    quoting, which a hostile query could otherwise break."""
+    from archive.search import query_terms
+
+    terms = query_terms(q)
+    if not terms:
+        return queryset.none()
     backend = get_search_backend()
     model = queryset.model
-    hits = backend.search(q, model.objects.all())[:MAX_SEARCH_RESULTS]
+    hits = backend.search(" ".join(terms), model.objects.all())[:MAX_SEARCH_RESULTS]
     ids = [hit.pk for hit in hits]
     if not ids:
         return queryset.none()
