@@ -65,6 +65,14 @@ def test_archivist_withdraws_a_witness_with_a_reason(page, seeded_live, screensh
     assert entry.note == "The witness asked by phone on 3 May to withdraw."
     assert not access.excerpts_visible_to(AnonymousUser()).filter(pk=excerpt.pk).exists()
 
+    # On the very next request, the witness's public excerpt page answers 404 to a visitor.
+    visitor = page.context.browser.new_context()
+    try:
+        response = visitor.new_page().goto(seeded_live.url + excerpt.get_absolute_url())
+        assert response.status == 404
+    finally:
+        visitor.close()
+
 
 def test_sign_in_and_two_factor_pages_are_accessible(
     page, live_server, transactional_db, axe_check
