@@ -125,3 +125,34 @@ def archive_live(live_server, transactional_db):
 
     call_command("seed_archive", stdout=io.StringIO())
     return live_server
+
+
+def totp_code(device):
+    """The current code of a django-otp TOTP device, as an authenticator app would show it."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def staff_sign_in(page, base, username, then):
+    """Sign archive staff in through the admin's login and the second factor, then open `then`."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("#id_code", totp_code(device))
+    page.click("text=Verify")
+    page.wait_for_url("**/admin/**")
+    page.goto(base + then)

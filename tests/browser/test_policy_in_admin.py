@@ -5,6 +5,8 @@ while an injected inline script is blocked."""
 
 import pytest
 
+from tests.browser.conftest import staff_sign_in
+
 # Named to run after test_home.py: this transactional test flushes the database when it ends,
 # and test_home.py relies on what migrations made. (tests/hardening's migration_data fixture
 # puts that back for the tests that use it.)
@@ -41,10 +43,7 @@ def test_admin_pages_run_under_the_policy_without_violations(page, archivist_liv
     page.add_init_script(COLLECT_VIOLATIONS)
     page.goto(archivist_live.url + "/admin/login/")
     assert violations(page) == []
-    page.fill("input[name=username]", "csp-archivist")
-    page.fill("input[name=password]", "pw-for-tests")
-    page.click("button[type=submit]")
-    page.wait_for_url(archivist_live.url + "/admin/")
+    staff_sign_in(page, archivist_live.url, "csp-archivist", "/admin/")
     assert violations(page) == []
 
     excerpt = Excerpt.objects.order_by("pk").first()

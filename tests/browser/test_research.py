@@ -59,6 +59,9 @@ def archive_live(live_server, transactional_db):
     return live_server
 
 
+from tests.browser.conftest import staff_sign_in  # noqa: E402
+
+
 def sign_in(page, base, username, next_url):
     page.goto(f"{base}/admin/login/?next={next_url}")
     page.fill("#id_username", username)
@@ -92,7 +95,7 @@ def test_apply_approve_search_export(browser, archive_live, screenshot, axe_chec
     # The archivist approves in the admin.
     staff = browser.new_context(viewport={"width": 1280, "height": 900})
     admin = staff.new_page()
-    sign_in(admin, base, "arch", "/admin/snippets/research/researchapplication/")
+    staff_sign_in(admin, base, "arch", "/admin/snippets/research/researchapplication/")
     assert "Mina Park" in admin.inner_text("body")
     admin.click("a:has-text('Approve')")
     until = dt.date.today() + dt.timedelta(days=60)
