@@ -282,6 +282,14 @@ def _outcome(created, changed):
     return "created" if created else "updated" if changed else "unchanged"
 
 
+# Sector slugs whose name is not simply the capitalised slug.
+SECTOR_NAMES = {"it": "IT"}
+
+
+def sector_name(slug):
+    return SECTOR_NAMES.get(slug, slug.replace("-", " ").capitalize())
+
+
 def _set_m2m(manager, wanted):
     current = set(manager.values_list("pk", flat=True))
     if current != {obj.pk for obj in wanted}:
@@ -426,9 +434,7 @@ def _write_testimony(item, report, progress=None):
         for code in item.get("countries", [])
     ]
     sectors = [
-        Sector.objects.get_or_create(
-            slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
-        )[0]
+        Sector.objects.get_or_create(slug=slug, defaults={"name": sector_name(slug)})[0]
         for slug in item.get("sectors", [])
     ]
     sources = list(Source.objects.filter(key__in=item.get("sources", [])))

@@ -62,3 +62,9 @@ def test_demo_accounts_are_refused_outside_development(settings):
     settings.DEMO_ACCOUNTS_ALLOWED = False
     with pytest.raises(CommandError):
         call_command("seed_archive", "--demo-accounts", stdout=io.StringIO())
+
+
+def test_sector_names_read_well(seeded):
+    from testimonies.models import Sector
+
+    assert Sector.objects.get(slug="it").name == "IT"
