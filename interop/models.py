@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-TOKEN_PREFIX = "ta_"  # noqa: S105 (a marker, not a secret)
+TOKEN_PREFIX = "ta_"  # noqa: S105  # nosec B105 - a marker, not a secret
 
 
 def token_digest(raw):
