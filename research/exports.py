@@ -18,7 +18,7 @@ from testimonies.access import (
     excerpt_text_for,
     is_archive_staff,
 )
-from testimonies.interchange import FORMAT, _drop_empty, _export_excerpt
+from testimonies.interchange import FORMAT, _drop_empty, _export_excerpt, testimony_record
 from testimonies.levels import format_timecode, level_name
 
 COLUMNS = [
@@ -171,26 +171,13 @@ def interchange_document(user, testimonies, excerpts, *, with_transcripts):
         witnesses.setdefault(testimony.witness.key, testimony.witness)
         for source in testimony.sources.all():
             sources.setdefault(source.key, source)
-        record = _drop_empty(
-            {
-                "key": testimony.key,
-                "witness": testimony.witness.key,
-                "title": testimony.title,
-                "summary": testimony.summary,
-                "recorded_on": testimony.recorded_on,
-                "language": testimony.language,
-                "interviewer": testimony.interviewer,
-                "countries": sorted(c.code for c in testimony.countries.all()),
-                "sectors": sorted(s.slug for s in testimony.sectors.all()),
-                "period": _drop_empty({"from": testimony.period_from, "to": testimony.period_to}),
-                "access": level_name(testimony.access),
-                "sources": sorted(s.key for s in testimony.sources.all()),
-                "transcript": (
-                    testimony.transcript
-                    if with_transcripts and can_view_transcript(user, testimony)
-                    else ""
-                ),
-            }
+        record = testimony_record(
+            testimony,
+            transcript=(
+                testimony.transcript
+                if with_transcripts and can_view_transcript(user, testimony)
+                else ""
+            ),
         )
         items = []
         for excerpt in sorted(by_testimony.get(testimony.pk, []), key=lambda e: e.position):

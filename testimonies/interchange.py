@@ -559,29 +559,34 @@ def export_document(*, include_identity=False):
         excerpts_by_testimony.setdefault(e.testimony_id, []).append(e)
     doc["testimonies"] = []
     for t in testimonies:
-        period = _drop_empty({"from": t.period_from, "to": t.period_to})
-        record = _drop_empty(
-            {
-                "key": t.key,
-                "witness": t.witness.key,
-                "title": t.title,
-                "summary": t.summary,
-                "recorded_on": t.recorded_on,
-                "language": t.language,
-                "interviewer": t.interviewer,
-                "countries": sorted(c.code for c in t.countries.all()),
-                "sectors": sorted(s.slug for s in t.sectors.all()),
-                "period": period,
-                "access": level_name(t.access),
-                "sources": sorted(s.key for s in t.sources.all()),
-                "transcript": t.transcript,
-            }
-        )
+        record = testimony_record(t)
         record["excerpts"] = [_export_excerpt(e) for e in excerpts_by_testimony.get(t.pk, [])]
         if not record["excerpts"]:
             del record["excerpts"]
         doc["testimonies"].append(record)
     return doc
+
+
+def testimony_record(t, transcript=None):
+    """A testimony's interchange record, without its excerpts. `transcript` replaces the stored
+    transcript (exports for readers who may not see it pass "")."""
+    return _drop_empty(
+        {
+            "key": t.key,
+            "witness": t.witness.key,
+            "title": t.title,
+            "summary": t.summary,
+            "recorded_on": t.recorded_on,
+            "language": t.language,
+            "interviewer": t.interviewer,
+            "countries": sorted(c.code for c in t.countries.all()),
+            "sectors": sorted(s.slug for s in t.sectors.all()),
+            "period": _drop_empty({"from": t.period_from, "to": t.period_to}),
+            "access": level_name(t.access),
+            "sources": sorted(s.key for s in t.sources.all()),
+            "transcript": t.transcript if transcript is None else transcript,
+        }
+    )
 
 
 def _export_excerpt(e):

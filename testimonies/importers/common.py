@@ -21,11 +21,10 @@ from django.utils.text import slugify
 from ..interchange import (
     ImportReport,
     InterchangeError,
-    _drop_empty,
     _export_excerpt,
     import_document,
 )
-from ..levels import level_name
+from ..interchange import testimony_record as interchange_testimony_record
 from ..models import Testimony, Theme
 
 FORMAT = "testimony-archive/v1"
@@ -271,24 +270,7 @@ class ThemeResolver:
 
 def testimony_record(testimony):
     """An existing testimony as an interchange record, with all its excerpts."""
-    period = _drop_empty({"from": testimony.period_from, "to": testimony.period_to})
-    record = _drop_empty(
-        {
-            "key": testimony.key,
-            "witness": testimony.witness.key,
-            "title": testimony.title,
-            "summary": testimony.summary,
-            "recorded_on": testimony.recorded_on,
-            "language": testimony.language,
-            "interviewer": testimony.interviewer,
-            "countries": sorted(c.code for c in testimony.countries.all()),
-            "sectors": sorted(s.slug for s in testimony.sectors.all()),
-            "period": period,
-            "access": level_name(testimony.access),
-            "sources": sorted(s.key for s in testimony.sources.all()),
-            "transcript": testimony.transcript,
-        }
-    )
+    record = interchange_testimony_record(testimony)
     record["excerpts"] = [
         _export_excerpt(e)
         for e in testimony.excerpts.order_by("position", "key").prefetch_related("themes")
