@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from archive.search import CONTROL
 from testimonies.access import (
     can_view_transcript,
     excerpt_text_for,
@@ -152,23 +153,29 @@ class Search:
     def __init__(self, request):
         self.request = request
         self.user = request.user
-        self.q = request.GET.get("q", "")
+        params = request.GET
         self.error = None
         self.terms = []
+        if any(
+            CONTROL.search(key) or any(CONTROL.search(value) for value in values)
+            for key, values in params.lists()
+        ):
+            # Never sent on to the database (PostgreSQL refuses NUL in text).
+            self.error = "The search contains control characters; please type it again."
+            params = QueryDict()
+        self.q = params.get("q", "")
         try:
             self.terms = parse_query(self.q)
         except QueryError as exc:
-            self.error = str(exc)
+            self.error = self.error or str(exc)
         self.excerpt_facets = ExcerptFacets(
-            request.GET, queryset=matching_excerpts(self.user, self.terms), request=request
+            params, queryset=matching_excerpts(self.user, self.terms), request=request
         )
         self.testimony_facets = TestimonyFacets(
-            request.GET, queryset=matching_transcripts(self.user, self.terms), request=request
+            params, queryset=matching_transcripts(self.user, self.terms), request=request
         )
         self.filters = {
-            name: request.GET.get(name)
-            for name in FILTER_NAMES
-            if request.GET.get(name, "").strip()
+            name: params.get(name) for name in FILTER_NAMES if params.get(name, "").strip()
         }
         self.valid = self.error is None and self.excerpt_facets.is_valid()
         self.testimony_facets.is_valid()

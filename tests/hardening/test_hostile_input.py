@@ -82,3 +82,13 @@ def test_a_ten_thousand_character_query_gets_a_clear_refusal(clients, surface):
     assert 400 <= response.status_code < 500, surface
     text = response.content.decode().lower()
     assert "long" in text or "characters" in text, (surface, text[:300])
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("name", ["q", "theme", "country"])
+def test_nul_and_control_characters_never_reach_the_database(clients, surface, name):
+    """PostgreSQL refuses NUL in text: found by the property test above on /research/search/."""
+    path, _, role = SURFACES[surface]
+    for value in ("\x00", "wages\x00", "\x1b[2J"):
+        response = clients[role].get(path, {name: value})
+        assert response.status_code < 500, (surface, name, repr(value))
