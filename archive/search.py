@@ -7,10 +7,11 @@ the facet counts. It works in three steps, each limited by `testimonies.access`:
    policy ever narrows a signed-in user below the public, that this user may see too):
    `excerpts_visible_to(...)` and `testimonies_visible_to(...)`. A researcher's grant or an
    archivist's role adds nothing here: this is the public search, and it shows the public's view.
-2. With a query, Wagtail's search backend (`get_search_backend()`, whatever
-   WAGTAILSEARCH_BACKENDS names: the database backend by default, OpenSearch or Elasticsearch
-   at scale) searches those querysets. Only `Excerpt.public_text` (the redacted text) and
-   testimony titles and summaries are in the index, so no word inside a redaction can match.
+2. With a query, Wagtail's search API on the "public" backend of WAGTAILSEARCH_BACKENDS (the
+   archive's public search index, `search_scale.backend`, by default; OpenSearch at larger
+   scale) searches those querysets, best matches first, at most MAX_HITS of each kind. Only
+   `Excerpt.public_text` (the redacted text) and public testimony titles and summaries are
+   in that index, so no word inside a redaction, and no restricted record, can match.
    The matching ids are then filtered through the visible querysets again in the database, so a
    backend that ignored a filter could still not add a record the public may not see.
 3. The facet filters (django-filter FilterSets) narrow those sets, and the facet counts are
@@ -25,12 +26,14 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import CharField, Count, F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.search.backends import get_search_backend
+from wagtail.search.query import Phrase
 
 from testimonies.access import (
     PUBLIC_VIEWER,
@@ -279,18 +282,32 @@ def testimony_url(testimony):
     return f"/testimonies/{testimony.public_id}/"
 
 
-def _matching_ids(queryset, terms):
-    """Ids matching all terms, best first, through the configured search backend.
+def public_backend():
+    """The backend named "public" in WAGTAILSEARCH_BACKENDS (the public search index), or the
+    default one where no "public" entry is configured."""
+    backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {}
+    return get_search_backend("public" if "public" in backends else "default")
+
+
+def is_phrase(query):
+    """A query in double quotes asks for the words next to each other, in that order."""
+    text = (query or "").strip()
+    return len(text) > 2 and text[0] == text[-1] == '"' and len(query_terms(text)) > 1
+
+
+def _matching_ids(queryset, terms, phrase=False):
+    """Ids matching all terms, best first, through the public search backend.
 
     Whole-word matches come first, then matches where the last term begins a word (the
     backend's autocomplete): Korean attaches particles to words (프로그램 → 프로그램을), and a
-    visitor who types the start of a word expects to find it."""
-    backend = get_search_backend()
+    visitor who types the start of a word expects to find it. A phrase matches whole words."""
     queryset = queryset.only("pk")
     text = " ".join(terms)
     try:
-        ids = [obj.pk for obj in backend.search(text, queryset, operator="and")[: MAX_HITS + 1]]
-        if len(ids) <= MAX_HITS and queryset.model.get_autocomplete_search_fields():
+        backend = public_backend()
+        query = Phrase(text) if phrase else text
+        ids = [obj.pk for obj in backend.search(query, queryset, operator="and")[: MAX_HITS + 1]]
+        if not phrase and len(ids) <= MAX_HITS and queryset.model.get_autocomplete_search_fields():
             seen = set(ids)
             more = backend.autocomplete(text, queryset, operator="and")[: MAX_HITS + 1]
             ids.extend(obj.pk for obj in more if obj.pk not in seen)
@@ -312,8 +329,9 @@ def search_public(user, query="", filters=None, page=1):
     truncated = False
     excerpt_order = testimony_order = None
     if terms:
-        excerpt_order = _matching_ids(excerpts, terms)
-        testimony_order = _matching_ids(testimonies, terms)
+        phrase = is_phrase(query)
+        excerpt_order = _matching_ids(excerpts, terms, phrase)
+        testimony_order = _matching_ids(testimonies, terms, phrase)
         truncated = len(excerpt_order) > MAX_HITS or len(testimony_order) > MAX_HITS
         excerpt_order, testimony_order = excerpt_order[:MAX_HITS], testimony_order[:MAX_HITS]
         # Filtered again through the access policy in the database, whatever the backend did.

@@ -144,13 +144,24 @@ TWO_FACTOR_EXEMPT_PATHS = [
 
 WAGTAIL_SITE_NAME = "Testimony Archive"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 WAGTAILSEARCH_BACKENDS = {
+    # The admin's search: Wagtail's database backend, without its per-save refresh of title
+    # norms over the whole index (search_scale.backend).
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        "BACKEND": "search_scale.backend.DatabaseSearchBackend",
         # PostgreSQL text search configuration (ignored on SQLite). "english" stems English
         # words and keeps Korean words whole; "simple" stems nothing. After a change, run
         # `python manage.py update_index`. See the README's "Search" section.
-        "SEARCH_CONFIG": os.environ.get("SEARCH_CONFIG", "english"),
+        "SEARCH_CONFIG": SEARCH_CONFIG,
+    },
+    # The public search (/search/): a compact index of only what the public may see, kept
+    # current by database triggers (search_scale.public_index). For OpenSearch, point this
+    # entry at wagtail.search.backends.opensearch2 with AUTO_UPDATE on (README: Performance).
+    "public": {
+        "BACKEND": "search_scale.backend",
+        "SEARCH_CONFIG": SEARCH_CONFIG,
+        "AUTO_UPDATE": False,
     },
 }
 # Edits to excerpts go through Wagtail's moderation workflow.
