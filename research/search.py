@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from testimonies.access import (
     excerpts_visible_to,
     testimonies_with_transcripts_for,
+    today,
     viewer_for,
 )
 from testimonies.levels import format_timecode
@@ -57,21 +58,56 @@ def excerpt_text_field(user):
     return "text" if viewer_for(user).is_staff else "public_text"
 
 
-def matching_excerpts(user, terms, queryset=None):
-    """Visible excerpts containing every term (all visible excerpts when there is none)."""
+# With words to search, a researcher's matches come from the research search index, best first
+# and at most this many of each kind; the page says when there were more.
+EXCERPT_LIMIT = 1000
+TRANSCRIPT_LIMIT = 100
+
+
+def indexed_matches(kind, user, terms, limit):
+    """Ids from the research index (`kind`: "research_excerpt" or "research_transcript")
+    matching every term as the start of a word, or every phrase, best first, at most
+    `limit + 1`; None where the index cannot answer (staff, who search the unredacted text;
+    a term with no letters or digits; a database without the index)."""
+    from search_scale import public_index
+
+    viewer = viewer_for(user)
+    if viewer.is_staff or not viewer.is_researcher or not terms or not public_index.supported():
+        return None
+    words, phrases = [], []
+    for term in terms:
+        tokens = public_index.terms_of(term)
+        if not tokens:
+            return None
+        if " " in term:
+            phrases.append(tokens)
+        else:
+            words.extend(tokens)
+    return public_index.search(
+        kind, prefix_words=words, phrases=phrases, on=today(), limit=limit + 1
+    )
+
+
+def matching_excerpts(user, terms, queryset=None, ids=None):
+    """Visible excerpts containing every term (all visible excerpts when there is none).
+    `ids`, from `indexed_matches`, narrows them to the index's best matches first."""
     visible = excerpts_visible_to(user, queryset)
+    if ids is not None:
+        visible = visible.filter(pk__in=ids[:EXCERPT_LIMIT])
     field_name = excerpt_text_field(user)
     for term in terms:
         visible = visible.filter(Q(**{f"{field_name}__icontains": term}))
     return visible
 
 
-def matching_transcripts(user, terms, queryset=None):
+def matching_transcripts(user, terms, queryset=None, ids=None):
     """Testimonies whose transcript the user may read and which contains every term.
     No terms, no transcript hits: a transcript is a hit only for what was searched."""
     if not terms:
         return testimonies_with_transcripts_for(user).none()
     visible = testimonies_with_transcripts_for(user, queryset)
+    if ids is not None:
+        visible = visible.filter(pk__in=ids[:TRANSCRIPT_LIMIT])
     for term in terms:
         visible = visible.filter(transcript__icontains=term)
     return visible

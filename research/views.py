@@ -33,8 +33,11 @@ from .filters import FILTER_NAMES, ExcerptFacets, TestimonyFacets
 from .forms import ApplicationForm
 from .models import ResearchApplication, TermsOfUse
 from .search import (
+    EXCERPT_LIMIT,
+    TRANSCRIPT_LIMIT,
     QueryError,
     highlight,
+    indexed_matches,
     matching_excerpts,
     matching_transcripts,
     parse_query,
@@ -168,11 +171,25 @@ class Search:
             self.terms = parse_query(self.q)
         except QueryError as exc:
             self.error = self.error or str(exc)
+        excerpt_ids = transcript_ids = None
+        if self.error is None:
+            excerpt_ids = indexed_matches("research_excerpt", self.user, self.terms, EXCERPT_LIMIT)
+            transcript_ids = indexed_matches(
+                "research_transcript", self.user, self.terms, TRANSCRIPT_LIMIT
+            )
+        # More matches than are listed: the page says so (exports hold the listed ones).
+        self.truncated = (excerpt_ids is not None and len(excerpt_ids) > EXCERPT_LIMIT) or (
+            transcript_ids is not None and len(transcript_ids) > TRANSCRIPT_LIMIT
+        )
         self.excerpt_facets = ExcerptFacets(
-            params, queryset=matching_excerpts(self.user, self.terms), request=request
+            params,
+            queryset=matching_excerpts(self.user, self.terms, ids=excerpt_ids),
+            request=request,
         )
         self.testimony_facets = TestimonyFacets(
-            params, queryset=matching_transcripts(self.user, self.terms), request=request
+            params,
+            queryset=matching_transcripts(self.user, self.terms, ids=transcript_ids),
+            request=request,
         )
         self.filters = {
             name: params.get(name) for name in FILTER_NAMES if params.get(name, "").strip()
