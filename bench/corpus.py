@@ -32,6 +32,7 @@ from testimonies.models import (
     Testimony,
     Theme,
     Witness,
+    apply_redactions,
 )
 
 KEY_PREFIX = "gen-"
@@ -39,6 +40,7 @@ TEN_KEY = "gen-t-ten"  # a public testimony with exactly 10 public excerpts
 LONG_KEY = "gen-t-long"  # a public testimony with exactly 500 public excerpts
 SPECIAL_SIZES = {TEN_KEY: 10, LONG_KEY: 500}
 
+POOL_WORDS = 1 << 20
 COUNTRIES = ["RU", "CN", "MN", "AE", "KW", "QA", "PL", "MY", "VN", "LA", "AO", "NG"]
 COUNTRY_WEIGHTS = [30, 30, 8, 5, 4, 4, 3, 3, 3, 3, 2, 2]
 SECTORS = ["construction", "logging", "it", "restaurant", "factory", "garment", "fishing"]
@@ -147,6 +149,7 @@ class CorpusGenerator:
         testimonies,
         excerpts_per,
         transcript_words=0,
+        transcripts=None,
         seed=1,
         vocabulary=50_000,
         batch_testimonies=200,
@@ -155,6 +158,8 @@ class CorpusGenerator:
         self.n_testimonies = testimonies
         self.excerpts_per = excerpts_per
         self.transcript_words = transcript_words
+        # How many testimonies have a transcript (None: every one).
+        self.transcripts = transcripts
         self.seed = seed
         self.rng = random.Random(seed)
         self.words = make_vocabulary(vocabulary, seed)
@@ -167,21 +172,31 @@ class CorpusGenerator:
         self.stats = CorpusStats()
         self.now = timezone.now()
         self.ledgers_made = 0
+        self._pool = None
+        self.testimonies_made = 0
 
     # --- Text --------------------------------------------------------------------------------
 
     def draw_words(self, n):
         return self.rng.choices(self.words, cum_weights=self.cum, k=n)
 
+    @property
+    def pool(self):
+        """A long run of words drawn from the Zipf distribution, once: sentences are slices of
+        it at random offsets (drawing every word anew costs more than writing it)."""
+        if self._pool is None:
+            self._pool = self.draw_words(POOL_WORDS)
+        return self._pool
+
     def sentence_text(self, n_words):
-        words = self.draw_words(n_words)
-        out, i = [], 0
-        while i < len(words):
-            length = self.rng.randint(8, 16)
-            chunk = words[i : i + length]
-            chunk[0] = chunk[0].capitalize()
-            out.append(" ".join(chunk) + ".")
-            i += length
+        pool, rng = self.pool, self.rng
+        out = []
+        while n_words > 0:
+            length = min(n_words, 8 + int(rng.random() * 9))
+            start = int(rng.random() * (len(pool) - length))
+            chunk = pool[start : start + length]
+            out.append(chunk[0].capitalize() + "".join(" " + w for w in chunk[1:]) + ".")
+            n_words -= length
         return " ".join(out)
 
     def excerpt_text(self):
@@ -277,7 +292,10 @@ class CorpusGenerator:
         return [*earlier, final]
 
     def testimony_access(self):
+        self.testimonies_made += 1
         r = self.rng.random()
+        if self.testimonies_made <= 3:  # the first testimonies cover every level
+            r = (0.0, 0.9, 0.97)[self.testimonies_made - 1]
         return Level.PUBLIC if r < 0.9 else Level.RESEARCHERS if r < 0.97 else Level.ARCHIVE
 
     def excerpt_access(self):
@@ -293,31 +311,47 @@ class CorpusGenerator:
                 "generate into a fresh database"
             )
 
-    def run(self, build_index=True):
+    def run(self, build_index=True, admin_index=True):
+        """Write the collection, then build the public search index (and, with `admin_index`,
+        Wagtail's own index, which the admin searches). While writing on PostgreSQL the public
+        index's row triggers are off; the index is built in one statement afterwards."""
+        from search_scale import public_index
         from testimonies.seeding import site_ensure
 
         self.check_empty()
         site_ensure()  # the archive's home page as the site root, as `seed_archive` makes it
         self.reference_data()
         started = time.perf_counter()
-        if connection.vendor == "postgresql":
+        bulk = connection.vendor == "postgresql"
+        if bulk:
             with connection.cursor() as cursor:  # bulk load: do not wait for WAL flushes
                 cursor.execute("SET synchronous_commit TO off")
+            public_index.set_triggers(False)
         plan = [(None, self.excerpts_per)] * self.n_testimonies
         plan += [(key, size) for key, size in SPECIAL_SIZES.items()]
-        for start in range(0, len(plan), self.batch_testimonies):
-            self.write_batch(start, plan[start : start + self.batch_testimonies])
-            done = min(start + self.batch_testimonies, len(plan))
-            elapsed = time.perf_counter() - started
-            self.out(
-                f"  {done}/{len(plan)} testimonies, {self.stats.excerpts} excerpts, "
-                f"{self.stats.excerpts / elapsed:,.0f} excerpts/s"
-            )
+        try:
+            for start in range(0, len(plan), self.batch_testimonies):
+                self.write_batch(start, plan[start : start + self.batch_testimonies])
+                done = min(start + self.batch_testimonies, len(plan))
+                elapsed = time.perf_counter() - started
+                self.out(
+                    f"  {done}/{len(plan)} testimonies, {self.stats.excerpts} excerpts, "
+                    f"{self.stats.excerpts / elapsed:,.0f} excerpts/s"
+                )
+        finally:
+            if bulk:
+                public_index.set_triggers(True)
         self.stats.write_seconds = time.perf_counter() - started
         analyze()
-        if build_index:
-            self.stats.index_seconds = build_search_index(self.out)
+        started = time.perf_counter()
+        if bulk or build_index:
+            # Without its rows the public search would miss what was just written.
+            public_index.rebuild()
+            self.out(f"  public search index built in {time.perf_counter() - started:.1f} s")
+        if build_index and admin_index:
+            build_search_index(self.out)
             analyze()
+        self.stats.index_seconds = time.perf_counter() - started
         return self.stats
 
     def write_batch(self, first, plan):
@@ -366,7 +400,7 @@ class CorpusGenerator:
                 sector = rng.choices(SECTORS, SECTOR_WEIGHTS)[0]
                 country = rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0]
                 transcript = ""
-                if self.transcript_words:
+                if self.transcript_words and (self.transcripts is None or n <= self.transcripts):
                     words = max(1, int(self.transcript_words * rng.uniform(0.8, 1.2)))
                     transcript = self.sentence_text(words)
                     self.stats.transcript_words += words
@@ -419,51 +453,106 @@ class CorpusGenerator:
 
     def write_excerpts(self, testimonies, plan):
         rng = self.rng
-        excerpts, theme_choices = [], []
+        planned, theme_choices = [], []
         for testimony, (special_key, size) in zip(testimonies, plan, strict=True):
             clock = 0
             for position in range(size):
                 text = self.excerpt_text()
                 duration = len(text) * 60
                 live = True if special_key else rng.random() >= 0.03
-                excerpt = Excerpt(
-                    key=f"{testimony.key}-e{position + 1:04d}",
-                    public_id=self.ids["excerpt"].next(),
-                    testimony=testimony,
-                    text=text,
-                    start_ms=clock,
-                    end_ms=clock + duration,
-                    access=Level.PUBLIC if special_key else self.excerpt_access(),
-                    embargo_until=""
-                    if special_key or rng.random() >= 0.01
-                    else str(rng.randint(2030, 2040)),
-                    redactions=[] if rng.random() >= 0.04 else self.redactions_for(text),
-                    position=position,
-                    live=live,
-                    has_unpublished_changes=not live,
-                    first_published_at=self.now - dt.timedelta(minutes=len(excerpts))
-                    if live
-                    else None,
-                    last_published_at=self.now if live else None,
+                planned.append(
+                    {
+                        "key": f"{testimony.key}-e{position + 1:04d}",
+                        "public_id": self.ids["excerpt"].next(),
+                        "testimony": testimony,
+                        "text": text,
+                        "start_ms": clock,
+                        "end_ms": clock + duration,
+                        "access": Level.PUBLIC if special_key else self.excerpt_access(),
+                        "embargo_until": ""
+                        if special_key or rng.random() >= 0.01
+                        else str(rng.randint(2030, 2040)),
+                        "redactions": [] if rng.random() >= 0.04 else self.redactions_for(text),
+                        "position": position,
+                        "live": live,
+                        "has_unpublished_changes": not live,
+                        "first_published_at": self.now
+                        - dt.timedelta(minutes=self.stats.excerpts + len(planned))
+                        if live
+                        else None,
+                        "last_published_at": self.now if live else None,
+                    }
                 )
                 clock += duration + 1000
-                excerpt.derive_columns(testimony=testimony)
-                excerpts.append(excerpt)
                 k = rng.choice([1, 1, 2, 2, 3])
                 theme_choices.append(
                     {t.pk for t in rng.choices(self.themes, self.theme_weights, k=k)}
                 )
-        bulk_write(Excerpt, excerpts)
+        if connection.vendor == "postgresql":
+            ids, levels = self.copy_excerpts(planned)
+        else:
+            excerpts = []
+            for values in planned:
+                excerpt = Excerpt(**values)
+                excerpt.derive_columns(testimony=values["testimony"])
+                excerpts.append(excerpt)
+            bulk_write(Excerpt, excerpts)
+            ids, levels = [e.pk for e in excerpts], [e.level for e in excerpts]
         through = Excerpt.themes.through
-        rows = [
-            through(excerpt_id=excerpt.pk, theme_id=theme_id)
-            for excerpt, chosen in zip(excerpts, theme_choices, strict=True)
-            for theme_id in sorted(chosen)
-        ]
-        bulk_write(through, rows)
-        self.stats.excerpts += len(excerpts)
-        for excerpt in excerpts:
-            self.stats.by_level[excerpt.level] = self.stats.by_level.get(excerpt.level, 0) + 1
+        copy_rows(
+            through,
+            ["excerpt_id", "theme_id"],
+            [
+                (excerpt_id, theme_id)
+                for excerpt_id, chosen in zip(ids, theme_choices, strict=True)
+                for theme_id in sorted(chosen)
+            ],
+        )
+        self.stats.excerpts += len(ids)
+        for level in levels:
+            self.stats.by_level[level] = self.stats.by_level.get(level, 0) + 1
+
+    def copy_excerpts(self, planned):
+        """Excerpt rows straight to COPY: the columns `bulk_write` would send for a model
+        instance, without building one per row (that alone costs more than the write). The
+        derived columns follow `Excerpt.derive_columns()` (tests/bench proves they agree)."""
+        if not hasattr(self, "_excerpt_template"):
+            fields = list(Excerpt._meta.concrete_fields)
+            blank = Excerpt(testimony_id=0, text="", key="", public_id="")
+            self._excerpt_template = (
+                fields,
+                [f.get_db_prep_save(f.pre_save(blank, True), connection) for f in fields],
+                {f.attname: i for i, f in enumerate(fields)},
+            )
+        fields, template, at = self._excerpt_template
+        redactions_field = Excerpt._meta.get_field("redactions")
+        ids = next_ids(Excerpt, len(planned))
+        rows, levels = [], []
+        for pk, values in zip(ids, planned, strict=True):
+            testimony = values.pop("testimony")
+            row = template[:]
+            row[at["id"]] = pk
+            row[at["testimony_id"]] = testimony.pk
+            for name, value in values.items():
+                if name != "redactions":
+                    row[at[name]] = value
+            if values["redactions"]:
+                row[at["redactions"]] = redactions_field.get_db_prep_save(
+                    values["redactions"], connection
+                )
+                row[at["public_text"]] = apply_redactions(values["text"], values["redactions"])
+            else:
+                row[at["public_text"]] = values["text"]
+            own = embargo_lifts_on(values["embargo_until"])
+            dates = [d for d in (own, testimony.embargo_lifts_on) if d]
+            level = max(values["access"], testimony.level)
+            row[at["own_embargo_lifts_on"]] = own
+            row[at["level"]] = level
+            row[at["embargo_lifts_on"]] = max(dates) if dates else None
+            rows.append(row)
+            levels.append(level)
+        copy_rows(Excerpt, [f.column for f in fields], rows, with_ids=False)
+        return ids, levels
 
 
 def analyze():
@@ -472,6 +561,38 @@ def analyze():
     with a nested loop over text comparisons: minutes for one query at 50,000 excerpts."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def next_ids(model, n):
+    """`n` primary keys drawn from the table's own sequence (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, n],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(model, columns, rows, with_ids=True):
+    """Plain rows into a model's table: COPY on PostgreSQL, bulk_create elsewhere. With
+    `with_ids`, keys come from the table's sequence (the rows give the other columns)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000
+        )
+        return
+    if with_ids:
+        ids = next_ids(model, len(rows))
+        rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        columns = [model._meta.pk.column, *columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def bulk_write(model, objs, batch_size=1000):
@@ -507,9 +628,9 @@ def bulk_write(model, objs, batch_size=1000):
 
 
 def build_search_index(out=None, batch=2000):
-    """Index witnesses, testimonies and excerpts with the configured Wagtail search backend's
-    bulk add, paging by primary key (not OFFSET, which gets slower the deeper it goes).
-    Returns the seconds it took."""
+    """Index witnesses, testimonies and excerpts with the default Wagtail search backend's
+    bulk add (the admin's search), paging by primary key (not OFFSET, which gets slower the
+    deeper it goes). Returns the seconds it took."""
     from wagtail.search.backends import get_search_backend
 
     out = out or (lambda message: None)
@@ -530,5 +651,5 @@ def build_search_index(out=None, batch=2000):
             index.add_items(model, objs)
             last = objs[-1].pk
             count += len(objs)
-        out(f"  indexed {count} {model._meta.verbose_name_plural}")
+        out(f"  indexed {count} {model._meta.verbose_name_plural} for the admin's search")
     return time.perf_counter() - started

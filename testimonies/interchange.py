@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import DataError, transaction
 from jsonschema import Draft202012Validator, FormatChecker
+from wagtail.search.backends import get_search_backends
 
 from .countries import country_name
 from .levels import (
@@ -445,14 +446,48 @@ def _write_testimony(item, report, progress=None):
 
     if progress is not None:
         progress(item)
-    for position, excerpt in enumerate(item.get("excerpts", [])):
-        _write_excerpt(excerpt, testimony, position, report)
+    _write_excerpts(item.get("excerpts", []), testimony, report, progress)
+
+
+def _write_excerpts(items, testimony, report, progress=None):
+    """New excerpts are written in bulk (one INSERT per few hundred, their themes likewise,
+    then one search-index call per backend); excerpts the archive already holds go one by one
+    through `_write_excerpt`, as an edit would."""
+    existing = set(
+        Excerpt.objects.filter(key__in=[i["key"] for i in items]).values_list("key", flat=True)
+    )
+    themes = {t.slug: t for t in Theme.objects.all()}
+    new, new_themes = [], []
+    for position, item in enumerate(items):
+        if item["key"] in existing:
+            _write_excerpt(item, testimony, position, report)
+        else:
+            excerpt = Excerpt(key=item["key"], **_excerpt_values(item, testimony, position))
+            excerpt.derive_columns(testimony=testimony)
+            new.append(excerpt)
+            new_themes.append([themes[slug] for slug in item.get("themes", []) if slug in themes])
+            report.add("excerpts", "created")
         if progress is not None:
-            progress(excerpt)
+            progress(item)
+    if not new:
+        return
+    Excerpt.objects.bulk_create(new, batch_size=500)
+    through = Excerpt.themes.through
+    through.objects.bulk_create(
+        [
+            through(excerpt_id=excerpt.pk, theme_id=theme.pk)
+            for excerpt, chosen in zip(new, new_themes, strict=True)
+            for theme in {t.pk: t for t in chosen}.values()
+        ],
+        batch_size=1000,
+    )
+    # bulk_create sends no post_save signal: index the new excerpts as the signal would have.
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(Excerpt, new)
 
 
-def _write_excerpt(item, testimony, position, report):
-    values = {
+def _excerpt_values(item, testimony, position):
+    return {
         "testimony": testimony,
         "text": item["text"],
         "translation_of": item.get("translation_of", ""),
@@ -468,6 +503,10 @@ def _write_excerpt(item, testimony, position, report):
         ],
         "position": position,
     }
+
+
+def _write_excerpt(item, testimony, position, report):
+    values = _excerpt_values(item, testimony, position)
     excerpt, created, changed = _upsert(Excerpt, {"key": item["key"]}, values)
     themes = list(Theme.objects.filter(slug__in=item.get("themes", [])))
     if _set_m2m(excerpt.themes, themes):
