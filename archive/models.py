@@ -1,7 +1,7 @@
 """The public site's Wagtail pages."""
 
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -23,11 +23,13 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         visible = excerpts_visible_to(request.user)
         # Featured: the newest approved excerpts that need no content warning.
+        # Every approved excerpt is dated (Excerpt.save), so the newest come from the index
+        # on first_published_at, however large the collection.
         context["featured_excerpts"] = list(
-            visible.filter(content_warning="")
+            visible.filter(content_warning="", first_published_at__isnull=False)
             .select_related("testimony__witness")
-            .annotate(approved_at=Coalesce("first_published_at", "created_at"))
-            .order_by("-approved_at", "-pk")[:4]
+            .annotate(approved_at=F("first_published_at"))
+            .order_by("-first_published_at", "-pk")[:4]
         )
         numbers = collection_numbers(request.user)
         context["numbers"] = numbers

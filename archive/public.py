@@ -5,18 +5,26 @@ sitemap, feed and structured data use the public viewer whoever asks, so nothing
 can reach a crawler, a feed reader or a shared cache.
 """
 
-from django.db.models import Count, Prefetch
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
 
 from testimonies.access import (
     PUBLIC_VIEWER,
     excerpts_visible_to,
     testimonies_visible_to,
+    today,
     viewer_for,
     witnesses_visible_to,
 )
 from testimonies.countries import country_name
 from testimonies.levels import format_timecode, parse_partial_date
-from testimonies.models import Country, Excerpt, Source, Theme
+from testimonies.models import ConsentEntry, Country, Excerpt, Source, Testimony, Theme
+
+# The figures are recomputed when the collection changes; this only bounds the cache's memory.
+STATS_SECONDS = 24 * 3600
 
 SITE_NAME = "Testimony Archive"
 
@@ -46,21 +54,74 @@ def subtree_ids(theme_id, children):
 
 
 def theme_counts(user, children, by_id):
-    """{theme id: number of excerpts this user may see in the theme or any theme below it}."""
+    """{theme id: number of excerpts this user may see in the theme or any theme below it}.
+
+    Counted in the database (one GROUP BY, and one distinct count per theme with sub-themes,
+    where an excerpt may sit under several of them), and kept with the collection's figures
+    (`collection_stats`)."""
+    return collection_stats(user, children, by_id)["themes"]
+
+
+def _theme_counts(user, children, by_id):
     through = Excerpt.themes.through
-    rows = through.objects.filter(excerpt__in=excerpts_visible_to(user)).values_list(
-        "theme_id", "excerpt_id"
+    links = through.objects.filter(excerpt__in=excerpts_visible_to(user).values("pk"))
+    direct = dict(
+        links.values("theme_id").annotate(n=Count("excerpt_id")).values_list("theme_id", "n")
     )
-    direct = {}
-    for theme_id, excerpt_id in rows:
-        direct.setdefault(theme_id, set()).add(excerpt_id)
-    counts = {}
-    for theme_id in by_id:
-        ids = set()
-        for pk in subtree_ids(theme_id, children):
-            ids |= direct.get(pk, set())
-        counts[theme_id] = len(ids)
+    counts = {pk: direct.get(pk, 0) for pk in by_id}
+    parents = [pk for pk in by_id if children.get(pk)]
+    if parents:
+        row = links.aggregate(
+            **{
+                f"t{pk}": Count(
+                    "excerpt_id",
+                    distinct=True,
+                    filter=Q(theme_id__in=subtree_ids(pk, children)),
+                )
+                for pk in parents
+            }
+        )
+        counts.update({pk: row[f"t{pk}"] for pk in parents})
     return counts
+
+
+def collection_version():
+    """A value that changes whenever a figure of the collection may have changed: any saved
+    excerpt or testimony (approval, text, themes, level), any consent entry, any theme."""
+    tables = {
+        "e": Excerpt._meta.db_table,
+        "t": Testimony._meta.db_table,
+        "c": ConsentEntry._meta.db_table,
+        "x": Excerpt.themes.through._meta.db_table,
+        "h": Theme._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(updated_at) FROM {tables['e']}), "  # noqa: S608  # nosec B608
+            f"(SELECT max(updated_at) FROM {tables['t']}), (SELECT max(id) FROM {tables['c']}), "
+            f"(SELECT max(id) FROM {tables['x']}), (SELECT max(id) FROM {tables['h']})"
+        )
+        return "|".join(str(v) for v in cursor.fetchone())
+
+
+def collection_stats(user, children=None, by_id=None):
+    """The figures of the home and theme pages for this user's level of access: the numbers,
+    the theme counts and the countries chart. Computed in the database, and cached until the
+    collection changes (`collection_version`) or the day changes (embargoes lift daily)."""
+    viewer = viewer_for(user)
+    version = hashlib.sha256(collection_version().encode()).hexdigest()[:32]
+    key = f"archive:stats:{viewer.rank}:{today():%Y%m%d}:{version}"
+    stats = cache.get(key)
+    if stats is None:
+        if by_id is None:
+            _roots, children, by_id = theme_tree()
+        stats = {
+            "numbers": _collection_numbers(viewer),
+            "themes": _theme_counts(viewer, children, by_id),
+            "countries": [(c.code, c.name, c.n) for c in _countries_chart(viewer)],
+        }
+        cache.set(key, stats, STATS_SECONDS)
+    return stats
 
 
 def annotated_tree(user):
@@ -91,6 +152,10 @@ def chart_rows(roots):
 
 
 def collection_numbers(user):
+    return collection_stats(user)["numbers"]
+
+
+def _collection_numbers(user):
     testimonies = testimonies_visible_to(user).filter(excerpts__in=excerpts_visible_to(user))
     testimony_ids = testimonies.values("pk")
     return {
@@ -106,6 +171,16 @@ def collection_numbers(user):
 
 def countries_chart(user):
     """Testimonies (with at least one excerpt the user may see) per country of work."""
+    rows = []
+    for code, name, n in collection_stats(user)["countries"]:
+        country = Country(code=code, name=name)
+        country.n = n
+        country.label = name or country_name(code)
+        rows.append(country)
+    return rows
+
+
+def _countries_chart(user):
     testimony_ids = (
         testimonies_visible_to(user).filter(excerpts__in=excerpts_visible_to(user)).values("pk")
     )

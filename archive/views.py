@@ -30,6 +30,7 @@ from .public import (
 )
 
 EXCERPTS_PER_PAGE = 20
+TESTIMONY_EXCERPTS_PER_PAGE = 100
 
 
 def _excerpt_for(request, public_id):
@@ -103,12 +104,16 @@ def testimony(request, public_id):
     excerpts = excerpts_visible_to(request.user, item.excerpts.all()).order_by(
         "position", "start_ms", "pk"
     )
+    # Long testimonies are read a page at a time: the page costs the same for 10 or 500.
+    page = Paginator(excerpts, TESTIMONY_EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
     url = request.build_absolute_uri(item.get_absolute_url())
     public = is_public_for(request.user, item)
     context = {
         "testimony": item,
         "witness": item.witness,
-        "excerpts": list(excerpts),
+        "excerpts": list(page.object_list),
+        "page_obj": page,
+        "first_number": page.start_index(),
         "countries": list(item.countries.all()),
         "sectors": list(item.sectors.all()),
         "period": period_label(item),

@@ -24,4 +24,6 @@ class SearchScaleConfig(AppConfig):
     verbose_name = "Search at scale"
 
     def ready(self):
-        post_migrate.connect(ensure_public_index, sender=self)
+        # This app has no models, so Django sends it no post_migrate of its own: listen to
+        # every app's (the check is cheap once the triggers are there).
+        post_migrate.connect(ensure_public_index, dispatch_uid="search_scale_ensure_index")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import DataError, transaction
+from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 from wagtail.search.backends import get_search_backends
 
@@ -457,6 +458,7 @@ def _write_excerpts(items, testimony, report, progress=None):
         Excerpt.objects.filter(key__in=[i["key"] for i in items]).values_list("key", flat=True)
     )
     themes = {t.slug: t for t in Theme.objects.all()}
+    now = timezone.now()
     new, new_themes = [], []
     for position, item in enumerate(items):
         if item["key"] in existing:
@@ -464,6 +466,8 @@ def _write_excerpts(items, testimony, report, progress=None):
         else:
             excerpt = Excerpt(key=item["key"], **_excerpt_values(item, testimony, position))
             excerpt.derive_columns(testimony=testimony)
+            if excerpt.live:  # as Excerpt.save() dates an approval that skipped publish()
+                excerpt.first_published_at = now
             new.append(excerpt)
             new_themes.append([themes[slug] for slug in item.get("themes", []) if slug in themes])
             report.add("excerpts", "created")

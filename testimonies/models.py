@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.urls import reverse
+from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
@@ -249,7 +250,7 @@ class Testimony(index.Indexed, models.Model):
     )
     embargo_lifts_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     search_fields = [
         index.SearchField("title", boost=2),
@@ -381,7 +382,8 @@ class Excerpt(
     )
     embargo_lifts_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the newest change dates the collection's cached figures (archive.public).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     # Only the redacted text is indexed: no search matches a word inside a redaction.
     search_fields = [
@@ -440,6 +442,19 @@ class Excerpt(
         elif self.SOURCE_FIELDS & set(update_fields):
             self.derive_columns()
             kwargs["update_fields"] = set(update_fields) | self.DERIVED_FIELDS
+        if update_fields is not None:
+            # Every write dates the collection's figures (approval and unpublishing included).
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"updated_at"}
+        if (
+            self.live
+            and self.first_published_at is None
+            and (update_fields is None or "live" in update_fields)
+        ):
+            # Approved without going through publish() (an import): public from now on, and
+            # listed newest first by this date.
+            self.first_published_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = set(kwargs["update_fields"]) | {"first_published_at"}
         # Otherwise (revision bookkeeping on a live excerpt with a pending draft) the derived
         # columns must stay those of the live version, whatever the in-memory draft says.
         super().save(*args, **kwargs)

@@ -260,3 +260,9 @@ def test_an_import_writes_in_bulk_and_every_index_finds_it():
     # Importing the same file again changes nothing.
     again = import_document(doc)
     assert again.total("created") == 0 and again.total("updated") == 0
+
+
+def test_the_triggers_are_in_place_after_migrate():
+    """The test database was made by migrate: on SQLite a later migration that rebuilds the
+    excerpt table drops its triggers, and post_migrate must have put them back."""
+    assert public_index.triggers_present()
