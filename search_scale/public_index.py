@@ -326,24 +326,24 @@ def fill_records(table, ids, connection=None):
     fill(connection, {kind: ids for kind, spec in SPECS.items() if spec.table == source})
 
 
-def rebuild(connection=None):
-    """Rebuild every index from the records, in one transaction."""
+def rebuild(connection=None, kinds=None):
+    """Rebuild the indexes of `kinds` (all when None) from the records, in one transaction."""
     from django.db import transaction
 
     connection = connection or default_connection
     if not supported(connection):
         return
+    specs = [SPECS[kind] for kind in (kinds or SPECS)]
     with transaction.atomic(using=connection.alias):
         install(connection)
         if connection.vendor == "postgresql":
             # Building a GIN index once is far cheaper than growing it row by row.
             _run(connection, ["SET LOCAL maintenance_work_mem TO '512MB'"])
-            _run(connection, [f"DROP INDEX IF EXISTS {s.index}_vector" for s in SPECS.values()])
-        fill(connection)
+            _run(connection, [f"DROP INDEX IF EXISTS {s.index}_vector" for s in specs])
+        fill(connection, {spec.kind: None for spec in specs})
         if connection.vendor == "postgresql":
             install(connection)  # the GIN indexes again
-    if connection.vendor == "postgresql":
-        _run(connection, [f"ANALYZE {spec.index}" for spec in SPECS.values()])
+            _run(connection, [f"ANALYZE {spec.index}" for spec in specs])
 
 
 def set_triggers(enabled, connection=None):

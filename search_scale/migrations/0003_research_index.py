@@ -10,8 +10,7 @@ def create(apps, schema_editor):
     from search_scale import public_index
 
     if public_index.supported(schema_editor.connection):
-        public_index.install(schema_editor.connection)
-        public_index.fill(schema_editor.connection, {kind: None for kind in RESEARCH})
+        public_index.rebuild(schema_editor.connection, RESEARCH)
 
 
 def drop(apps, schema_editor):
