@@ -60,8 +60,8 @@ def excerpt_text_field(user):
 
 # With words to search, a researcher's matches come from the research search index, best first
 # and at most this many of each kind; the page says when there were more.
-EXCERPT_LIMIT = 1000
-TRANSCRIPT_LIMIT = 100
+EXCERPT_LIMIT = 200
+TRANSCRIPT_LIMIT = 50
 
 
 def indexed_matches(kind, user, terms, limit):

@@ -45,7 +45,7 @@ from .search import (
 )
 from .services import application_submit
 
-MAX_SHOWN = 200
+MAX_SHOWN = 50
 
 
 def has_research_access(user):
@@ -73,6 +73,7 @@ def level_label(user, excerpt):
 
 
 def _decorate(user, excerpts, terms=()):
+    user = viewer_for(user)  # once, not once per excerpt (two queries each)
     for excerpt in excerpts:
         excerpt.display_text = excerpt_text_for(user, excerpt)
         excerpt.display_html = highlight(excerpt.display_text, terms)
