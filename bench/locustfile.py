@@ -1,4 +1,5 @@
-"""Load test of the public site: visitors reading the home page, themes, excerpts and search.
+"""Load test: visitors reading the home page, themes, excerpts and search, and researchers
+(signed in) searching the research area, in the proportion 4 to 1.
 
 Run through `make loadtest` (see bench/loadtest.sh), never in CI. Targets (URLs) come from
 the JSON file named by LOADTEST_TARGETS, written by `manage.py loadtest_targets`. A kind of
@@ -48,6 +49,7 @@ def count(environment=None, **kwargs):
 
 
 class Visitor(HttpUser):
+    weight = 4
     wait_time = between(0.5, 2.0)
 
     @task
@@ -58,3 +60,35 @@ class Visitor(HttpUser):
         kind = random.choices(kinds, [WEIGHTS[k] for k in kinds])[0]  # noqa: S311
         url = random.choice(available[kind])  # noqa: S311
         self.client.get(url, name=kind)
+
+
+class Researcher(HttpUser):
+    """Signs in with the account `loadtest_targets` made, then searches the research area."""
+
+    weight = 1
+    wait_time = between(1.0, 3.0)
+
+    def on_start(self):
+        account = TARGETS.get("researcher")
+        self.ready = False
+        if not account or not TARGETS.get("research_search"):
+            return
+        page = self.client.get("/accounts/login/", name="login form")
+        token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken", "")
+        response = self.client.post(
+            "/accounts/login/",
+            {
+                "username": account["username"],
+                "password": account["password"],
+                "csrfmiddlewaretoken": token,
+            },
+            headers={"Referer": self.host + "/accounts/login/"},
+            name="sign in",
+        )
+        self.ready = response.ok and "sessionid" in self.client.cookies
+
+    @task
+    def search(self):
+        if self.ready:
+            url = random.choice(TARGETS["research_search"])  # noqa: S311
+            self.client.get(url, name="research_search")

@@ -3,19 +3,26 @@
 import json
 import random
 import re
+import secrets
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand
 
-from bench.measure import DEFAULT_URLS, SEARCH_URL, Bench
-from testimonies.access import excerpts_visible_to
+from bench.measure import DEFAULT_URLS, RESEARCH_SEARCH_URL, SEARCH_URL, Bench
+from testimonies.access import excerpts_visible_to, has_current_grant
 from testimonies.models import Theme
+from testimonies.services import role_grant
 
 WORD = re.compile(r"\b[a-z]{4,}\b")
+LOADTEST_RESEARCHER = "loadtest-researcher"
 
 
 class Command(BaseCommand):
-    help = "Write load-test targets (home, themes, excerpts, searches) for bench/locustfile.py."
+    help = (
+        "Write load-test targets (home, themes, excerpts, searches, research searches and a "
+        "researcher account) for bench/locustfile.py."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True)
@@ -34,7 +41,14 @@ class Command(BaseCommand):
         searches = (
             [f"{SEARCH_URL}?q={rng.choice(words)}" for _ in range(opts["count"])] if words else []
         )
+        research_searches = (
+            [f"{RESEARCH_SEARCH_URL}?q={rng.choice(words)}" for _ in range(opts["count"])]
+            if words
+            else []
+        )
         targets = {
+            "researcher": self.researcher(),
+            "research_search": research_searches,
             "home": ["/"],
             "theme": [bench.object_url(t, "theme") for t in themes],
             "excerpt": [bench.object_url(e, "excerpt") for e in excerpts],
@@ -42,4 +56,18 @@ class Command(BaseCommand):
         }
         with open(opts["out"], "w") as fh:
             json.dump(targets, fh, indent=1)
-        self.stdout.write(", ".join(f"{k}: {len(v)}" for k, v in targets.items()))
+        self.stdout.write(
+            ", ".join(f"{k}: {len(v)}" for k, v in targets.items() if k != "researcher")
+        )
+
+    def researcher(self):
+        """A researcher account for the simulated researchers, with a fresh random password
+        (written to the targets file: use a benchmark database only)."""
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(username=LOADTEST_RESEARCHER)
+        password = secrets.token_urlsafe(18)
+        user.set_password(password)
+        user.save()
+        if not has_current_grant(user):
+            role_grant(user=user, role="researcher", note="load test account")
+        return {"username": user.username, "password": password}
