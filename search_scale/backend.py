@@ -67,18 +67,25 @@ class PublicSearchResults(BaseSearchResults):
 
         compiler = self.query_compiler
         terms, phrase = compiler.terms()
-        ids = public_index.match(
-            kind_of(compiler.queryset.model),
-            terms,
-            phrase=phrase,
-            prefix=compiler.prefix and not phrase,
-            on=today(),
-            limit=public_index.CANDIDATES,
-        )
-        if not ids:
-            return []
-        found = {obj.pk: obj for obj in compiler.queryset.filter(pk__in=ids).order_by()}
-        return [found[pk] for pk in ids if pk in found]
+        wanted = public_index.CANDIDATES if self.stop is None else self.stop
+        while True:
+            ids = public_index.match(
+                kind_of(compiler.queryset.model),
+                terms,
+                phrase=phrase,
+                prefix=compiler.prefix and not phrase,
+                on=today(),
+                limit=wanted,
+            )
+            if not ids:
+                return []
+            found = {obj.pk: obj for obj in compiler.queryset.filter(pk__in=ids).order_by()}
+            ranked = [found[pk] for pk in ids if pk in found]
+            # A queryset narrower than the index may have dropped some: ask for all the
+            # candidates before giving fewer results than the slice wants.
+            if len(ranked) >= wanted or len(ids) < wanted or wanted >= public_index.CANDIDATES:
+                return ranked
+            wanted = public_index.CANDIDATES
 
     def _do_search(self):
         return self._ranked()[self.start : self.stop]

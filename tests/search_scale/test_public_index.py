@@ -266,3 +266,13 @@ def test_the_triggers_are_in_place_after_migrate():
     """The test database was made by migrate: on SQLite a later migration that rebuilds the
     excerpt table drops its triggers, and post_migrate must have put them back."""
     assert public_index.triggers_present()
+
+
+def test_a_slice_beyond_what_a_narrow_queryset_keeps_asks_for_every_candidate():
+    backend = get_search_backend("public")
+    made = [make_excerpt(text=f"Timber quota {n}.") for n in range(6)]
+    keep = [e.pk for e in made[3:]]
+    narrow = Excerpt.objects.filter(pk__in=keep)
+    # The first three ranked are outside the queryset: the slice still fills from the rest.
+    assert {e.pk for e in backend.search("timber", narrow)[:3]} == set(keep)
+    assert len(list(backend.search("timber", Excerpt)[:4])) == 4
