@@ -45,6 +45,9 @@ class _Facets(django_filters.FilterSet):
         to_field_name="public_id",
         method="filter_testimony",
         label="Witness",
+        # A box for the witness identifier, not a list of every witness: tens of thousands of
+        # options made the page megabytes long (the facets below link to each witness found).
+        widget=forms.TextInput(attrs={"size": 12}),
     )
     period_from = django_filters.NumberFilter(
         method="filter_period_from",
