@@ -18,7 +18,13 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import structured
-        from .public import annotated_tree, chart_rows, collection_numbers, countries_chart
+        from .public import (
+            annotated_tree,
+            chart_rows,
+            collection_numbers,
+            collection_stats,
+            countries_chart,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         visible = excerpts_visible_to(request.user)
@@ -31,14 +37,16 @@ class HomePage(Page):
             .annotate(approved_at=F("first_published_at"))
             .order_by("-first_published_at", "-pk")[:4]
         )
-        numbers = collection_numbers(request.user)
+        # The figures once per request (each lookup asks the database for the version).
+        stats = collection_stats(request.user)
+        numbers = stats["numbers"]
         context["numbers"] = numbers
         context["public_excerpt_count"] = numbers["excerpts"]
-        roots = annotated_tree(request.user)
+        roots = annotated_tree(request.user, stats)
         context["roots"] = roots
         context["chart"] = chart_rows(roots)
         context["chart_height"] = len(context["chart"]) * 34
-        context["countries"] = countries_chart(request.user)
+        context["countries"] = countries_chart(request.user, stats)
         context["about_page"] = (
             StaticContentPage.objects.live().public().filter(slug="about").first()
         )

@@ -124,10 +124,11 @@ def collection_stats(user, children=None, by_id=None):
     return stats
 
 
-def annotated_tree(user):
-    """Root themes, each with `.count` and `.subthemes` (recursively), for the index and home."""
+def annotated_tree(user, stats=None):
+    """Root themes, each with `.count` and `.subthemes` (recursively), for the index and home.
+    `stats`: the user's `collection_stats`, when the caller already holds them."""
     roots, children, by_id = theme_tree()
-    counts = theme_counts(user, children, by_id)
+    counts = (stats or collection_stats(user, children, by_id))["themes"]
     for theme in by_id.values():
         theme.count = counts[theme.pk]
         theme.subthemes = children.get(theme.pk, [])
@@ -169,10 +170,10 @@ def _collection_numbers(user):
     }
 
 
-def countries_chart(user):
+def countries_chart(user, stats=None):
     """Testimonies (with at least one excerpt the user may see) per country of work."""
     rows = []
-    for code, name, n in collection_stats(user)["countries"]:
+    for code, name, n in (stats or collection_stats(user))["countries"]:
         country = Country(code=code, name=name)
         country.n = n
         country.label = name or country_name(code)
