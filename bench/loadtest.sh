@@ -18,6 +18,12 @@ export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(40))')"
 IDENTITY_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export SECRET_KEY IDENTITY_KEYS
+# One cache shared by the workers, as in production (Redis); a fresh key prefix per run, so the
+# run starts cold. LOADTEST_CACHE_URL=none keeps a cache per process.
+CACHE_URL="${LOADTEST_CACHE_URL:-redis://127.0.0.1:6379/1}"
+[ "$CACHE_URL" = none ] && CACHE_URL=""
+CACHE_KEY_PREFIX="loadtest-$(date +%s)"
+export CACHE_URL CACHE_KEY_PREFIX
 
 .venv/bin/python manage.py loadtest_targets --out "$OUT/targets.json"
 .venv/bin/gunicorn config.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --timeout 60 \

@@ -48,6 +48,14 @@ def count(environment=None, **kwargs):
         environment.runner.quit()
 
 
+def plain_http_cookies(jar):
+    """Production settings mark the session and CSRF cookies Secure (HTTPS only); the load test
+    speaks plain HTTP on loopback, so the client is told to send them back anyway. The server's
+    settings stay those of production."""
+    for cookie in jar:
+        cookie.secure = False
+
+
 class Visitor(HttpUser):
     weight = 4
     wait_time = between(0.5, 2.0)
@@ -73,8 +81,9 @@ class Researcher(HttpUser):
         self.ready = False
         if not account or not TARGETS.get("research_search"):
             return
-        page = self.client.get("/accounts/login/", name="login form")
-        token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken", "")
+        self.client.get("/accounts/login/", name="login form")
+        plain_http_cookies(self.client.cookies)
+        token = self.client.cookies.get("csrftoken", "")
         response = self.client.post(
             "/accounts/login/",
             {
@@ -85,7 +94,10 @@ class Researcher(HttpUser):
             headers={"Referer": self.host + "/accounts/login/"},
             name="sign in",
         )
+        plain_http_cookies(self.client.cookies)
         self.ready = response.ok and "sessionid" in self.client.cookies
+        if not self.ready:
+            print(f"loadtest: researcher sign-in answered {response.status_code}", flush=True)
 
     @task
     def search(self):

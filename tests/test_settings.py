@@ -50,3 +50,62 @@ def test_production_refuses_to_start_without_its_environment():
 def test_production_passes_the_deployment_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _redis_reachable(host="127.0.0.1", port=6379):
+    import socket
+
+    try:
+        socket.create_connection((host, port), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_production_shares_its_cache_between_processes_through_redis():
+    """With CACHE_URL, a value one web process caches is read by another (the collection's
+    figures are computed once, not once per gunicorn worker)."""
+    import pytest
+
+    if not _redis_reachable():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI needs Redis at 127.0.0.1:6379 for the shared-cache test")
+        pytest.skip("no Redis at 127.0.0.1:6379: the shared-cache test needs one")
+    import secrets
+
+    env = {**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/15"}
+    key, value = f"settings-test-{secrets.token_hex(8)}", secrets.token_hex(8)
+    script = (
+        "from django.conf import settings; from django.core.cache import cache; "
+        "print(settings.CACHES['default']['BACKEND']); "
+        f"cache.set({key!r}, {value!r}, 30)"
+    )
+    written = run_manage("shell", "-c", script, env_extra=env)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"
+    read = run_manage(
+        "shell",
+        "-c",
+        f"from django.core.cache import cache; print(cache.get({key!r}))",
+        env_extra=env,
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip().splitlines()[-1] == value
+
+
+def test_production_without_cache_url_keeps_a_cache_per_process():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        env_extra=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_production_refuses_a_cache_url_it_cannot_use():
+    result = run_manage("check", env_extra={**PRODUCTION_ENV, "CACHE_URL": "memcached://x:11211"})
+    assert result.returncode != 0
+    assert "CACHE_URL must name a Redis server" in result.stderr
+    assert "'memcached'" in result.stderr

@@ -35,6 +35,24 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# A cache shared by every web process (the collection's figures are computed once, not once per
+# worker): Redis when CACHE_URL names one, else each process keeps its own in memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
+            "TIMEOUT": 300,
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a Redis server (redis://host:port/db, rediss:// or unix://); "
+        f"it begins with {CACHE_URL.split(':', 1)[0]!r}"
+    )
+
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
