@@ -21,14 +21,15 @@ Any error raised by the backend becomes `SearchUnavailable`: the page says searc
 unavailable; it never falls back to an unfiltered query.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import CharField, Count, F, Max, Min, Q, Value
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -39,6 +40,8 @@ from testimonies.access import (
     PUBLIC_VIEWER,
     excerpts_visible_to,
     testimonies_visible_to,
+    today,
+    viewer_for,
 )
 from testimonies.models import REDACTED, Country, Excerpt, Sector, Source, Testimony, Theme
 
@@ -306,14 +309,22 @@ def _matching_ids(queryset, terms, phrase=False):
     try:
         backend = public_backend()
         query = Phrase(text) if phrase else text
-        ids = [obj.pk for obj in backend.search(query, queryset, operator="and")[: MAX_HITS + 1]]
+        ids = _ids_of(backend.search(query, queryset, operator="and")[: MAX_HITS + 1])
         if not phrase and len(ids) <= MAX_HITS and queryset.model.get_autocomplete_search_fields():
             seen = set(ids)
-            more = backend.autocomplete(text, queryset, operator="and")[: MAX_HITS + 1]
-            ids.extend(obj.pk for obj in more if obj.pk not in seen)
+            more = _ids_of(backend.autocomplete(text, queryset, operator="and")[: MAX_HITS + 1])
+            ids.extend(pk for pk in more if pk not in seen)
         return ids
     except Exception as exc:  # noqa: BLE001 - any backend failure closes search
         raise SearchUnavailable(type(exc).__name__) from exc
+
+
+def _ids_of(results):
+    """The primary keys of search results, best first. The archive's own backend gives them
+    without loading objects (`ids()`); any other backend's results are objects."""
+    if hasattr(results, "ids"):
+        return list(results.ids())
+    return [obj.pk for obj in results]
 
 
 def search_public(user, query="", filters=None, page=1):
@@ -335,8 +346,8 @@ def search_public(user, query="", filters=None, page=1):
         truncated = len(excerpt_order) > MAX_HITS or len(testimony_order) > MAX_HITS
         excerpt_order, testimony_order = excerpt_order[:MAX_HITS], testimony_order[:MAX_HITS]
         # Filtered again through the access policy in the database, whatever the backend did.
-        excerpts = excerpts.filter(pk__in=excerpt_order)
-        testimonies = testimonies.filter(pk__in=testimony_order)
+        excerpts = excerpts.filter(pk__any_of=excerpt_order)
+        testimonies = testimonies.filter(pk__any_of=testimony_order)
 
     excerpt_filter = ExcerptFacetFilter(filters, queryset=excerpts)
     testimony_filter = TestimonyFacetFilter(
@@ -350,53 +361,87 @@ def search_public(user, query="", filters=None, page=1):
             ]
         )
     testimony_filter.is_valid()
-    # Filters on many-to-many relations may repeat rows: keep each id once.
-    excerpt_ids_qs = Excerpt.objects.filter(pk__in=excerpt_filter.qs.values("pk"))
-    testimony_ids_qs = Testimony.objects.filter(pk__in=testimony_filter.qs.values("pk"))
 
     if terms:
-        excerpt_ids = set(excerpt_ids_qs.values_list("pk", flat=True))
-        testimony_ids = set(testimony_ids_qs.values_list("pk", flat=True))
+        # At most MAX_HITS of each kind: counted from their ids (a few small queries).
+        excerpt_ids = set(excerpt_filter.qs.values_list("pk", flat=True))
+        testimony_ids = set(testimony_filter.qs.values_list("pk", flat=True))
         keys = [("testimony", pk) for pk in testimony_order if pk in testimony_ids] + [
             ("excerpt", pk) for pk in excerpt_order if pk in excerpt_ids
         ]
-    else:
-        # Recent material first: newly approved excerpts and newly added testimonies.
-        keys = (
-            excerpt_ids_qs.order_by()
-            .annotate(
-                kind=Value("excerpt", CharField()),
-                at=Coalesce("first_published_at", "created_at"),
-            )
-            .values_list("kind", "pk", "at")
-            .union(
-                testimony_ids_qs.order_by()
-                .annotate(kind=Value("testimony", CharField()), at=F("created_at"))
-                .values_list("kind", "pk", "at"),
-                all=True,
-            )
-            .order_by("-at", "kind", "-pk")
+        total = len(keys)
+        _counted, facets = facet_counts(
+            Excerpt.objects.filter(pk__any_of=sorted(excerpt_ids)),
+            Testimony.objects.filter(pk__any_of=sorted(testimony_ids)),
+            filters,
+            public_excerpts(user),
         )
+    else:
+        # Browsing without words counts the whole (filtered) collection: kept until the
+        # collection changes, like the home page's figures.
+        total, facets = _browse_counts(user, filters, excerpt_filter.qs, testimony_filter.qs)
 
-    paginator = Paginator(keys, PAGE_SIZE)
-    total = paginator.count
-    page_number = min(max(int(page or 1), 1), max(paginator.num_pages, 1))
-    try:
-        page_keys = list(paginator.page(page_number).object_list) if total else []
-    except EmptyPage:
+    num_pages = max(-(-total // PAGE_SIZE), 1)
+    page_number = min(max(int(page or 1), 1), num_pages)
+    if not total:
         page_keys = []
-    results = _load_results(page_keys, terms)
-    facets = facet_counts(excerpt_ids_qs, testimony_ids_qs, filters, public_excerpts(user))
+    elif terms:
+        page_keys = keys[(page_number - 1) * PAGE_SIZE : page_number * PAGE_SIZE]
+    else:
+        page_keys = _recent_keys(excerpt_filter.qs, testimony_filter.qs, page_number)
     return SearchOutcome(
         query=query,
         filters=filters,
-        results=results,
+        results=_load_results(page_keys, terms),
         total=total,
         page_number=page_number,
-        num_pages=max(paginator.num_pages, 1),
+        num_pages=num_pages,
         facets=facets,
         truncated=truncated,
     )
+
+
+def _browse_counts(user, filters, excerpts, testimonies):
+    """(total, facets) of the collection narrowed by `filters` alone, cached per access level
+    until the collection or the day changes (the version of `archive.public`)."""
+    from .public import STATS_SECONDS, collection_version
+
+    viewer = viewer_for(user)
+    version = hashlib.sha256(collection_version().encode()).hexdigest()[:32]
+    selected = "&".join(f"{name}={filters[name]}" for name in sorted(filters))
+    digest = hashlib.sha256(selected.encode()).hexdigest()[:16]
+    key = f"archive:browse:{viewer.rank}:{today():%Y%m%d}:{version}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = facet_counts(excerpts, testimonies, filters, public_excerpts(user))
+        cache.set(key, found, STATS_SECONDS)
+    return found
+
+
+def _recent_keys(excerpts, testimonies, page_number):
+    """The keys of one page of the newest material: newly approved excerpts and newly added
+    testimonies, newest first. Each kind gives its newest `page × PAGE_SIZE` rows (the
+    excerpts from an index on the same expression), and the two are merged here."""
+    wanted = page_number * PAGE_SIZE
+    # The filters select through one value of a relation, which never repeats a row; a
+    # repeated row would still be listed once.
+    rows = [
+        ("excerpt", pk, at)
+        for pk, at in excerpts.annotate(at=Coalesce("first_published_at", "created_at"))
+        .order_by("-at", "-pk")
+        .values_list("pk", "at")[:wanted]
+    ] + [
+        ("testimony", pk, at)
+        for pk, at in testimonies.order_by("-created_at", "-pk").values_list("pk", "created_at")[
+            :wanted
+        ]
+    ]
+    # Newest first; at the same moment excerpts before testimonies, then the higher id first.
+    rows.sort(key=lambda row: -row[1])
+    rows.sort(key=lambda row: row[0])
+    rows.sort(key=lambda row: row[2], reverse=True)  # stable: ties keep the order above
+    keys = list(dict.fromkeys((kind, pk) for kind, pk, _at in rows))
+    return keys[wanted - PAGE_SIZE : wanted]
 
 
 def _load_results(page_keys, terms):
@@ -452,107 +497,95 @@ def _load_results(page_keys, terms):
 # --- Facet counts -----------------------------------------------------------------------------
 
 
-def _merge_counts(*rows_lists):
-    counts, labels = {}, {}
-    for rows in rows_lists:
-        for value, label, count in rows:
-            if value is None:
-                continue
-            counts[value] = counts.get(value, 0) + count
-            labels[value] = label
-    return counts, labels
-
-
-def _value_counts(queryset, value_field, label_field):
-    return [
-        (row["v"], row["l"], row["n"])
-        for row in queryset.values(v=F(value_field), l=F(label_field))
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    ]
-
-
 def facet_counts(excerpts, testimonies, filters, visible_excerpts):
-    """{facet: [FacetValue, ...]} counted over the filtered, visible excerpts and testimonies.
+    """(how many excerpts and testimonies there are, {facet: [FacetValue, ...]}), counted
+    over the filtered, visible excerpts and testimonies.
 
-    A fixed number of queries, whatever the number of records."""
-    facets = {}
-    # A testimony counts under each theme of its public excerpts (never a restricted one's).
-    testimony_themes = [
-        (row["v"], row["l"], row["n"])
-        for row in visible_excerpts.filter(testimony__in=testimonies)
-        .values(v=F("themes__slug"), l=F("themes__name"))
-        .annotate(n=Count("testimony", distinct=True))
-        .order_by()
-    ]
-    for name, rows in (
-        ("theme", [_value_counts(excerpts, "themes__slug", "themes__name"), testimony_themes]),
-        (
-            "country",
-            [
-                _value_counts(excerpts, "testimony__countries__code", "testimony__countries__name"),
-                _value_counts(testimonies, "countries__code", "countries__name"),
-            ],
-        ),
-        (
-            "sector",
-            [
-                _value_counts(excerpts, "testimony__sectors__slug", "testimony__sectors__name"),
-                _value_counts(testimonies, "sectors__slug", "sectors__name"),
-            ],
-        ),
-        (
-            "source",
-            [
-                _value_counts(
-                    excerpts, "testimony__sources__public_id", "testimony__sources__title"
-                ),
-                _value_counts(testimonies, "sources__public_id", "sources__title"),
-            ],
-        ),
+    A fixed number of queries, whatever the number of records: excerpts are counted per
+    testimony once, and each testimony facet (country, sector, source, period) adds up the
+    counts of the testimonies that have that value; themes come from the excerpts' links.
+    A testimony counts under each theme of its excerpts that the viewer may see."""
+    per_testimony = dict(
+        excerpts.order_by()
+        .values("testimony_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("testimony_id", "n")
+    )
+    listed = set(testimonies.order_by().values_list("pk", flat=True))
+    weight = {pk: per_testimony.get(pk, 0) + (pk in listed) for pk in per_testimony.keys() | listed}
+
+    through = Excerpt.themes.through
+    theme_counts = dict(
+        through.objects.filter(excerpt__in=excerpts.values("pk"))
+        .values("theme_id")
+        .annotate(n=Count("excerpt_id", distinct=True))
+        .values_list("theme_id", "n")
+    )
+    for theme_id, n in (
+        visible_excerpts.filter(testimony__in=testimonies.values("pk"), themes__isnull=False)
+        .values("themes__id")
+        .annotate(n=Count("testimony_id", distinct=True))
+        .values_list("themes__id", "n")
     ):
-        counts, labels = _merge_counts(*rows)
-        facets[name] = sorted(
-            (
-                FacetValue(value, labels[value], count, filters.get(name) == value)
-                for value, count in counts.items()
-            ),
-            key=lambda f: (-f.count, f.label.lower()),
+        theme_counts[theme_id] = theme_counts.get(theme_id, 0) + n
+    facets = {
+        "theme": _facet_values(
+            theme_counts, Theme.objects.values_list("pk", "slug", "name"), filters.get("theme")
         )
-    facets["period"] = _period_counts(excerpts, testimonies, filters.get("period"))
-    return facets
+    }
+    for name, relation, target, value, label in (
+        ("country", Testimony.countries, Country, "code", "name"),
+        ("sector", Testimony.sectors, Sector, "slug", "name"),
+        ("source", Testimony.sources, Source, "public_id", "title"),
+    ):
+        column = f"{target._meta.model_name}_id"
+        counts = {}
+        for testimony_id, target_id in _rows_of(relation.through.objects, weight, column):
+            counts[target_id] = counts.get(target_id, 0) + weight[testimony_id]
+        facets[name] = _facet_values(
+            counts,
+            target.objects.filter(pk__any_of=list(counts)).values_list("pk", value, label),
+            filters.get(name),
+        )
+    periods = _rows_of(Testimony.objects, weight, "period_from", "period_to", key="pk")
+    facets["period"] = _period_counts(periods, weight, filters.get("period"))
+    return sum(weight.values()), facets
 
 
-def _period_counts(excerpts, testimonies, selected):
-    """Counts by decade of the years workers were abroad: 2 aggregate queries per kind."""
-    span = {}
-    for queryset, prefix in ((excerpts, "testimony__"), (testimonies, "")):
-        bounds = queryset.aggregate(lo=Min(f"{prefix}period_from"), hi=Max(f"{prefix}period_to"))
-        span[prefix] = bounds
-    los = [b["lo"] for b in span.values() if b["lo"] is not None]
-    his = [b["hi"] or b["lo"] for b in span.values() if (b["hi"] or b["lo"]) is not None]
-    if not los:
-        return []
-    first = max(FIRST_DECADE, min(los) // 10 * 10)
-    last = min(LAST_DECADE, max(his + los) // 10 * 10)
-    decades = [f"{start}s" for start in range(first, last + 1, 10)]
-    totals = dict.fromkeys(decades, 0)
-    for queryset, prefix in ((excerpts, "testimony__"), (testimonies, "")):
-        if not decades:
-            break
-        row = queryset.aggregate(
-            **{
-                f"d{decade[:4]}": Count(
-                    "pk", distinct=True, filter=_period_condition(prefix, decade)
-                )
-                for decade in decades
-            }
-        )
-        for decade in decades:
-            totals[decade] += row[f"d{decade[:4]}"]
+def _rows_of(manager, weight, *columns, key="testimony_id"):
+    """(testimony id, *columns) for the testimonies in `weight`: by their ids when they are
+    few, else every row of the table, kept here (one pass, no list of 50,000 parameters)."""
+    queryset = manager.all()
+    if len(weight) <= MAX_HITS * 2:
+        queryset = queryset.filter(**{f"{key}__any_of": sorted(weight)})
+    return [row for row in queryset.values_list(key, *columns) if row[0] in weight]
+
+
+def _facet_values(counts, rows, selected):
+    values = [
+        FacetValue(value, label, counts[pk], selected == value)
+        for pk, value, label in rows
+        if counts.get(pk)
+    ]
+    return sorted(values, key=lambda f: (-f.count, f.label.lower()))
+
+
+def _period_counts(periods, weight, selected):
+    """Counts by decade of the years workers were abroad (decades between FIRST_DECADE and
+    LAST_DECADE), as `_period_condition` decides for each testimony."""
+    totals = {}
+    for testimony_id, start, end in periods:
+        if start is None:
+            continue
+        # From the decade it began to the decade it ended (or only the first, with no end).
+        last = start if end is None else end
+        for decade in range(
+            max(start // 10 * 10, FIRST_DECADE), min(last, LAST_DECADE + 9) + 1, 10
+        ):
+            totals[decade] = totals.get(decade, 0) + weight[testimony_id]
     return [
-        FacetValue(decade, decade, count, selected == decade)
-        for decade, count in totals.items()
+        FacetValue(f"{decade}s", f"{decade}s", count, selected == f"{decade}s")
+        for decade, count in sorted(totals.items())
         if count
     ]
 

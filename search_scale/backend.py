@@ -62,7 +62,12 @@ def kind_of(model):
 
 
 class PublicSearchResults(BaseSearchResults):
-    def _ranked(self):
+    def ids(self):
+        """The primary keys of these results, best first, without loading the objects (what
+        search lists use when they load one page of objects themselves)."""
+        return self._ranked_ids()[self.start : self.stop]
+
+    def _ranked_ids(self):
         from testimonies.access import today
 
         compiler = self.query_compiler
@@ -79,8 +84,10 @@ class PublicSearchResults(BaseSearchResults):
             )
             if not ids:
                 return []
-            found = {obj.pk: obj for obj in compiler.queryset.filter(pk__in=ids).order_by()}
-            ranked = [found[pk] for pk in ids if pk in found]
+            found = set(
+                compiler.queryset.filter(pk__any_of=ids).order_by().values_list("pk", flat=True)
+            )
+            ranked = [pk for pk in ids if pk in found]
             # A queryset narrower than the index may have dropped some: ask for all the
             # candidates before giving fewer results than the slice wants.
             if len(ranked) >= wanted or len(ids) < wanted or wanted >= public_index.CANDIDATES:
@@ -88,7 +95,10 @@ class PublicSearchResults(BaseSearchResults):
             wanted = public_index.CANDIDATES
 
     def _do_search(self):
-        return self._ranked()[self.start : self.stop]
+        ids = self.ids()
+        queryset = self.query_compiler.queryset.filter(pk__any_of=ids).order_by()
+        found = {obj.pk: obj for obj in queryset}
+        return [found[pk] for pk in ids if pk in found]
 
     def _do_count(self):
         return len(self._do_search())

@@ -8,6 +8,8 @@ class TestimoniesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import lookups
         from .roles import role_permissions_ensure
 
+        lookups.register()
         post_migrate.connect(role_permissions_ensure, dispatch_uid="testimonies-role-permissions")

@@ -10,8 +10,8 @@ current by `save()` here, so that listings, search and counts can filter in the 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
@@ -397,6 +397,23 @@ class Excerpt(
 
     class Meta:
         ordering = ["testimony", "position", "start_ms", "pk"]
+        indexes = [
+            # Public search without words lists the newest material first (archive.search);
+            # drafts, the newest rows of all, are left out of the index.
+            models.Index(
+                Coalesce("first_published_at", "created_at").desc(),
+                F("id").desc(),
+                name="excerpt_newest",
+                condition=Q(live=True),
+            ),
+            # Counting visible excerpts per testimony (search facets, figures) reads this
+            # index alone instead of the table's text.
+            models.Index(
+                fields=["testimony", "level", "embargo_lifts_on", "id"],
+                condition=Q(live=True),
+                name="excerpt_live_by_testimony",
+            ),
+        ]
 
     def __str__(self):
         words = self.public_text or apply_redactions(self.text, self.redactions)

@@ -43,6 +43,15 @@ def migration_data_restore():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: figures cached by one test's collection never
+    answer for another's (the database is rolled back, the cache is not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def migration_data(request):
     """Before every transactional test: what an earlier one's flush removed (see above)."""
     if not {"live_server", "transactional_db"} & set(request.fixturenames):

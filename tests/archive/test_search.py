@@ -241,6 +241,99 @@ def test_facet_counts_match_the_results_a_click_gives(seeded):
             assert narrowed.total == value.count, (name, value.value)
 
 
+def _all_results(query, filters=None):
+    """Every result of a search, page after page: {(kind, pk)}."""
+    first = search_public(AnonymousUser(), query, filters or {}, 1)
+    found = set()
+    for number in range(1, first.num_pages + 1):
+        outcome = search_public(AnonymousUser(), query, filters or {}, number)
+        found |= {(r.kind, r.obj.pk) for r in outcome.results}
+    assert len(found) == first.total
+    return first, found
+
+
+@pytest.mark.parametrize("query", ["", "workers", "wages"])
+def test_facet_counts_equal_counts_made_another_way(seeded, query):
+    """Each facet count equals what the ORM counts over the very results the search lists
+    (excerpts plus testimonies with the value), and the period counts follow the same SQL
+    condition the period filter applies."""
+    from archive.search import _period_condition
+    from testimonies.access import excerpts_visible_to
+
+    outcome, found = _all_results(query)
+    assert outcome.total > 0
+    excerpts = Excerpt.objects.filter(pk__in=[pk for kind, pk in found if kind == "excerpt"])
+    testimonies = Testimony.objects.filter(pk__in=[pk for kind, pk in found if kind == "testimony"])
+    visible = excerpts_visible_to(AnonymousUser())
+    expected = {"theme": {}, "country": {}, "sector": {}, "source": {}, "period": {}}
+    for theme in {t for e in excerpts for t in e.themes.all()}:
+        expected["theme"][theme.slug] = (
+            excerpts.filter(themes=theme).count()
+            + testimonies.filter(pk__in=visible.filter(themes=theme).values("testimony")).count()
+        )
+    for testimony in testimonies:
+        for theme in {t for e in visible.filter(testimony=testimony) for t in e.themes.all()}:
+            expected["theme"].setdefault(
+                theme.slug,
+                testimonies.filter(pk__in=visible.filter(themes=theme).values("testimony")).count(),
+            )
+    for name, field, value in (
+        ("country", "countries", "code"),
+        ("sector", "sectors", "slug"),
+        ("source", "sources", "public_id"),
+    ):
+        model = Testimony._meta.get_field(field).related_model
+        for item in model.objects.all():
+            n = (
+                excerpts.filter(**{f"testimony__{field}": item}).count()
+                + testimonies.filter(**{field: item}).count()
+            )
+            if n:
+                expected[name][getattr(item, value)] = n
+    for decade in range(1940, 2100, 10):
+        n = (
+            excerpts.filter(_period_condition("testimony__", f"{decade}s")).count()
+            + testimonies.filter(_period_condition("", f"{decade}s")).count()
+        )
+        if n:
+            expected["period"][f"{decade}s"] = n
+    assert facet_values(outcome) == expected
+
+
+def test_browsing_counts_are_kept_until_the_collection_changes(seeded):
+    """Without words, the whole collection is counted once; the next visitor's page costs a
+    few queries; a newly approved excerpt is counted at once."""
+    first = search_public(AnonymousUser(), "", {}, 1)
+    with CaptureQueriesContext(connection) as cold:
+        search_public(AnonymousUser(), "", {"country": "RU"}, 1)
+    with CaptureQueriesContext(connection) as warm:
+        again = search_public(AnonymousUser(), "", {"country": "RU"}, 1)
+    assert len(warm) < len(cold) - 5
+    testimony = Testimony.objects.filter(countries__code="RU", level=Level.PUBLIC).first()
+    make_excerpt(testimony, text="A newly approved excerpt.")
+    after = search_public(AnonymousUser(), "", {"country": "RU"}, 1)
+    assert after.total == again.total + 1
+    assert facet_values(after)["country"]["RU"] == facet_values(again)["country"]["RU"] + 1
+    assert search_public(AnonymousUser(), "", {}, 1).total == first.total + 1
+
+
+def test_browsing_lists_every_record_once_across_pages(seeded):
+    """The newest-first listing merges excerpts and testimonies page by page: no record is
+    lost or repeated between pages, and the order is newest first throughout."""
+    outcome, found = _all_results("")
+    stamps = []
+    for number in range(1, outcome.num_pages + 1):
+        for r in search_public(AnonymousUser(), "", {}, number).results:
+            at = (
+                r.obj.created_at
+                if r.kind == "testimony"
+                else (r.obj.first_published_at or r.obj.created_at)
+            )
+            stamps.append(at)
+    assert stamps == sorted(stamps, reverse=True)
+    assert len(stamps) == len(found) == outcome.total
+
+
 def test_an_unknown_filter_value_gets_a_friendly_message(seeded, client):
     for params in ({"theme": "no-such-theme"}, {"country": "ZZ"}, {"period": "1234s"}):
         response = client.get("/search/", params)
@@ -462,3 +555,21 @@ def test_search_url_is_served_before_wagtails_pages(db):
     assert reverse("search") == "/search/"
     assert resolve("/search/").url_name == "search"
     assert re.search(r"search", resolve("/search/").func.__module__)
+
+
+def test_period_counts_follow_the_period_filter_at_decade_edges(db):
+    """A testimony counts in every decade from the one it began to the one it ended (both
+    included, an end in a decade's first year too), only in its first decade with no end,
+    and nowhere without a start: as the period filter selects them in the database."""
+    from archive.search import _period_condition, _period_counts
+
+    spans = [(2005, 2010), (2013, None), (None, 2015), (1999, 2000), (2020, 2020)]
+    testimonies = [make_testimony(period_from=a, period_to=b) for a, b in spans]
+    weight = {t.pk: 1 for t in testimonies}
+    rows = [(t.pk, t.period_from, t.period_to) for t in testimonies]
+    counted = {v.value: v.count for v in _period_counts(rows, weight, None)}
+    assert counted == {"1990s": 1, "2000s": 2, "2010s": 2, "2020s": 1}
+    ids = [t.pk for t in testimonies]
+    for decade, n in counted.items():
+        filtered = Testimony.objects.filter(pk__in=ids).filter(_period_condition("", decade))
+        assert filtered.count() == n, decade
