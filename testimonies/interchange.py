@@ -356,8 +356,10 @@ def _write(data, report, user, progress=None):
     for position, item in enumerate(data.get("witnesses", [])):
         _write_witness(item, position, report, user)
 
+    pending = _NewExcerpts()
     for item in data.get("testimonies", []):
-        _write_testimony(item, report, progress)
+        _write_testimony(item, report, progress, pending)
+    pending.write()
 
 
 def _write_witness(item, position, report, user):
@@ -416,7 +418,7 @@ def _write_witness(item, position, report, user):
     report.add("witnesses", _outcome(created, changed))
 
 
-def _write_testimony(item, report, progress=None):
+def _write_testimony(item, report, progress, pending):
     period = item.get("period", {})
     values = {
         "witness": Witness.objects.get(key=item["witness"]),
@@ -447,47 +449,59 @@ def _write_testimony(item, report, progress=None):
 
     if progress is not None:
         progress(item)
-    _write_excerpts(item.get("excerpts", []), testimony, report, progress)
+    _write_excerpts(item.get("excerpts", []), testimony, report, progress, pending)
 
 
-def _write_excerpts(items, testimony, report, progress=None):
-    """New excerpts are written in bulk (one INSERT per few hundred, their themes likewise,
-    then one search-index call per backend); excerpts the archive already holds go one by one
-    through `_write_excerpt`, as an edit would."""
+class _NewExcerpts:
+    """New excerpts of the whole document, written together once every testimony is: one
+    INSERT per few hundred, their themes likewise, then one search-index call per backend."""
+
+    def __init__(self):
+        self.themes = {t.slug: t for t in Theme.objects.all()}
+        self.now = timezone.now()
+        self.excerpts, self.chosen = [], []
+
+    def add(self, item, testimony, position):
+        excerpt = Excerpt(key=item["key"], **_excerpt_values(item, testimony, position))
+        excerpt.derive_columns(testimony=testimony)
+        if excerpt.live:  # as Excerpt.save() dates an approval that skipped publish()
+            excerpt.first_published_at = self.now
+        self.excerpts.append(excerpt)
+        self.chosen.append([self.themes[s] for s in item.get("themes", []) if s in self.themes])
+
+    def write(self):
+        if not self.excerpts:
+            return
+        Excerpt.objects.bulk_create(self.excerpts, batch_size=500)
+        through = Excerpt.themes.through
+        through.objects.bulk_create(
+            [
+                through(excerpt_id=excerpt.pk, theme_id=theme.pk)
+                for excerpt, chosen in zip(self.excerpts, self.chosen, strict=True)
+                for theme in {t.pk: t for t in chosen}.values()
+            ],
+            batch_size=1000,
+        )
+        # bulk_create sends no post_save signal: index them as the signal would have.
+        for backend in get_search_backends(with_auto_update=True):
+            for start in range(0, len(self.excerpts), 1000):
+                backend.add_bulk(Excerpt, self.excerpts[start : start + 1000])
+
+
+def _write_excerpts(items, testimony, report, progress, pending):
+    """New excerpts wait in `pending` to be written in bulk; excerpts the archive already
+    holds go one by one through `_write_excerpt`, as an edit would."""
     existing = set(
         Excerpt.objects.filter(key__in=[i["key"] for i in items]).values_list("key", flat=True)
     )
-    themes = {t.slug: t for t in Theme.objects.all()}
-    now = timezone.now()
-    new, new_themes = [], []
     for position, item in enumerate(items):
         if item["key"] in existing:
             _write_excerpt(item, testimony, position, report)
         else:
-            excerpt = Excerpt(key=item["key"], **_excerpt_values(item, testimony, position))
-            excerpt.derive_columns(testimony=testimony)
-            if excerpt.live:  # as Excerpt.save() dates an approval that skipped publish()
-                excerpt.first_published_at = now
-            new.append(excerpt)
-            new_themes.append([themes[slug] for slug in item.get("themes", []) if slug in themes])
+            pending.add(item, testimony, position)
             report.add("excerpts", "created")
         if progress is not None:
             progress(item)
-    if not new:
-        return
-    Excerpt.objects.bulk_create(new, batch_size=500)
-    through = Excerpt.themes.through
-    through.objects.bulk_create(
-        [
-            through(excerpt_id=excerpt.pk, theme_id=theme.pk)
-            for excerpt, chosen in zip(new, new_themes, strict=True)
-            for theme in {t.pk: t for t in chosen}.values()
-        ],
-        batch_size=1000,
-    )
-    # bulk_create sends no post_save signal: index the new excerpts as the signal would have.
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(Excerpt, new)
 
 
 def _excerpt_values(item, testimony, position):
