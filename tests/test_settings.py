@@ -104,6 +104,18 @@ def test_production_without_cache_url_keeps_a_cache_per_process():
     assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache"
 
 
+def test_production_keeps_database_connections_between_requests():
+    script = "from django.conf import settings; d = settings.DATABASES['default']; "
+    script += "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    result = run_manage("shell", "-c", script, env_extra=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "60 True"
+    shorter = run_manage(
+        "shell", "-c", script, env_extra={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0"}
+    )
+    assert shorter.stdout.strip().splitlines()[-1] == "0 True"
+
+
 def test_production_refuses_a_cache_url_it_cannot_use():
     result = run_manage("check", env_extra={**PRODUCTION_ENV, "CACHE_URL": "memcached://x:11211"})
     assert result.returncode != 0
