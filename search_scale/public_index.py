@@ -23,7 +23,7 @@ On PostgreSQL the rows hold a `tsvector` with a GIN index; on SQLite they are FT
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection as default_connection
@@ -51,18 +51,19 @@ class Spec:
     with_testimony: bool = False
 
 
+_PUBLIC_EXCERPTS = Spec(
+    "excerpt",
+    "search_scale_public_excerpt",
+    EXCERPTS,
+    f"{{r}}live AND {{r}}level = {PUBLIC}",
+    (("public_text", "B"),),
+    ("public_text", "live", "level", "embargo_lifts_on", "testimony_id"),
+    with_testimony=True,
+)
 SPECS = {
     spec.kind: spec
     for spec in (
-        Spec(
-            "excerpt",
-            "search_scale_public_excerpt",
-            EXCERPTS,
-            f"{{r}}live AND {{r}}level = {PUBLIC}",
-            (("public_text", "B"),),
-            ("public_text", "live", "level", "embargo_lifts_on", "testimony_id"),
-            with_testimony=True,
-        ),
+        _PUBLIC_EXCERPTS,
         Spec(
             "testimony",
             "search_scale_public_testimony",
@@ -71,14 +72,12 @@ SPECS = {
             (("title", "A"), ("summary", "B")),
             ("title", "summary", "level", "embargo_lifts_on"),
         ),
-        Spec(
-            "research_excerpt",
-            "search_scale_research_excerpt",
-            EXCERPTS,
-            f"{{r}}live AND {{r}}level <= {RESEARCHERS}",
-            (("public_text", "B"),),
-            ("public_text", "live", "level", "embargo_lifts_on", "testimony_id"),
-            with_testimony=True,
+        # The same redacted text as the public index, at every level up to researchers'.
+        replace(
+            _PUBLIC_EXCERPTS,
+            kind="research_excerpt",
+            index="search_scale_research_excerpt",
+            where=f"{{r}}live AND {{r}}level <= {RESEARCHERS}",
         ),
         Spec(
             "research_transcript",
@@ -282,12 +281,13 @@ def install(connection=None):
     return missing
 
 
-def uninstall(connection=None):
+def uninstall(connection=None, kinds=None):
+    """Drop the indexes of `kinds` (all when None) with their triggers and functions."""
     connection = connection or default_connection
     if not supported(connection):
         return
     statements = []
-    for spec in SPECS.values():
+    for spec in (SPECS[kind] for kind in (kinds or SPECS)):
         events = ("insert", "update", "delete")
         on = ""
         if connection.vendor == "postgresql":

@@ -16,18 +16,7 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     from search_scale import public_index
 
-    connection = schema_editor.connection
-    if not public_index.supported(connection):
-        return
-    for kind in RESEARCH:
-        spec = public_index.SPECS[kind]
-        on = f" ON {spec.table}" if connection.vendor == "postgresql" else ""
-        events = ("insert", "update", "delete")
-        if connection.vendor == "postgresql":
-            events += ("truncate",)
-        for event in events:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {spec.index}_{event}{on}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {spec.index}")
+    public_index.uninstall(schema_editor.connection, RESEARCH)
 
 
 class Migration(migrations.Migration):
