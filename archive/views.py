@@ -4,6 +4,7 @@ not see answers 404, exactly as if it did not exist."""
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -206,7 +207,9 @@ def theme(request, slug):
     # The theme's count is already known (cached with the collection's figures): counting the
     # excerpts of a broad theme again cost over a second at two million excerpts.
     paginator = KnownCountPaginator(
-        excerpt_cards(visible).order_by("testimony__title", "position", "pk"),
+        # Newest first, along an index (sorting a broad theme's excerpts by their testimony's
+        # title took 0.4 s at 400,000 excerpts).
+        excerpt_cards(visible).order_by(Coalesce("first_published_at", "created_at").desc(), "-pk"),
         EXCERPTS_PER_PAGE,
         count=counts[item.pk],
     )

@@ -100,6 +100,21 @@ def test_theme_pages_paginate_and_include_sub_themes(rows):
         assert Client().get(f"/themes/{rows.root.slug}/?page={bad}").status_code == 200
 
 
+def test_theme_pages_list_the_newest_excerpts_first(rows):
+    from testimonies.models import Excerpt
+
+    older = make_excerpt(rows.testimony, text="qzolderword", themes=[rows.child])
+    newer = make_excerpt(rows.testimony, text="qznewerword", themes=[rows.child])
+    Excerpt.objects.filter(pk=older.pk).update(first_published_at="2031-01-01T00:00:00Z")
+    Excerpt.objects.filter(pk=newer.pk).update(first_published_at="2032-01-01T00:00:00Z")
+    html = Client().get(f"/themes/{rows.child.slug}/").content.decode()
+    assert "Newest first." in html
+    assert html.index("qznewerword") < html.index("qzolderword")
+    Excerpt.objects.filter(pk=older.pk).update(first_published_at="2033-01-01T00:00:00Z")
+    html = Client().get(f"/themes/{rows.child.slug}/").content.decode()
+    assert html.index("qzolderword") < html.index("qznewerword")
+
+
 def test_about_page_is_seeded_once_and_explains_the_protections(db):
     call_command("seed_archive", stdout=io.StringIO())
     call_command("seed_archive", stdout=io.StringIO())
