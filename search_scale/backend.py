@@ -178,12 +178,17 @@ def _without_partial_norm_refresh(index_class):
             if full:
                 index_class._refresh_title_norms(self, full=True)
 
-        _classes[index_class] = type(
-            f"Archive{index_class.__name__}",
-            (index_class,),
-            {"_refresh_title_norms": _refresh_title_norms, "add_items": _add_items_in_bulk},
-        )
+        attributes = {"_refresh_title_norms": _refresh_title_norms}
+        if _is_postgres_index(index_class):
+            attributes["add_items"] = _add_items_in_bulk
+        _classes[index_class] = type(f"Archive{index_class.__name__}", (index_class,), attributes)
     return _classes[index_class]
+
+
+def _is_postgres_index(index_class):
+    from modelsearch.backends.database.postgres.postgres import PostgresIndex
+
+    return issubclass(index_class, PostgresIndex)
 
 
 def _add_items_in_bulk(self, model, objs):
