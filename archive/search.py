@@ -346,8 +346,8 @@ def search_public(user, query="", filters=None, page=1):
         truncated = len(excerpt_order) > MAX_HITS or len(testimony_order) > MAX_HITS
         excerpt_order, testimony_order = excerpt_order[:MAX_HITS], testimony_order[:MAX_HITS]
         # Filtered again through the access policy in the database, whatever the backend did.
-        excerpts = excerpts.filter(pk__any_of=excerpt_order)
-        testimonies = testimonies.filter(pk__any_of=testimony_order)
+        excerpts = excerpts.filter(pk__any_of=set(excerpt_order))
+        testimonies = testimonies.filter(pk__any_of=set(testimony_order))
 
     excerpt_filter = ExcerptFacetFilter(filters, queryset=excerpts)
     testimony_filter = TestimonyFacetFilter(
@@ -371,8 +371,8 @@ def search_public(user, query="", filters=None, page=1):
         ]
         total = len(keys)
         _counted, facets = facet_counts(
-            Excerpt.objects.filter(pk__any_of=sorted(excerpt_ids)),
-            Testimony.objects.filter(pk__any_of=sorted(testimony_ids)),
+            Excerpt.objects.filter(pk__any_of=excerpt_ids),
+            Testimony.objects.filter(pk__any_of=testimony_ids),
             filters,
             public_excerpts(user),
         )
@@ -544,7 +544,7 @@ def facet_counts(excerpts, testimonies, filters, visible_excerpts):
             counts[target_id] = counts.get(target_id, 0) + weight[testimony_id]
         facets[name] = _facet_values(
             counts,
-            target.objects.filter(pk__any_of=list(counts)).values_list("pk", value, label),
+            target.objects.filter(pk__any_of=counts.keys()).values_list("pk", value, label),
             filters.get(name),
         )
     periods = _rows_of(Testimony.objects, weight, "period_from", "period_to", key="pk")
@@ -557,7 +557,7 @@ def _rows_of(manager, weight, *columns, key="testimony_id"):
     few, else every row of the table, kept here (one pass, no list of 50,000 parameters)."""
     queryset = manager.all()
     if len(weight) <= MAX_HITS * 2:
-        queryset = queryset.filter(**{f"{key}__any_of": sorted(weight)})
+        queryset = queryset.filter(**{f"{key}__any_of": weight.keys()})
     return [row for row in queryset.values_list(key, *columns) if row[0] in weight]
 
 

@@ -93,7 +93,7 @@ def matching_excerpts(user, terms, queryset=None, ids=None):
     `ids`, from `indexed_matches`, narrows them to the index's best matches first."""
     visible = excerpts_visible_to(user, queryset)
     if ids is not None:
-        visible = visible.filter(pk__any_of=ids[:EXCERPT_LIMIT])
+        visible = visible.filter(pk__any_of=set(ids[:EXCERPT_LIMIT]))
     field_name = excerpt_text_field(user)
     for term in terms:
         visible = visible.filter(Q(**{f"{field_name}__icontains": term}))
@@ -107,7 +107,7 @@ def matching_transcripts(user, terms, queryset=None, ids=None):
         return testimonies_with_transcripts_for(user).none()
     visible = testimonies_with_transcripts_for(user, queryset)
     if ids is not None:
-        visible = visible.filter(pk__any_of=ids[:TRANSCRIPT_LIMIT])
+        visible = visible.filter(pk__any_of=set(ids[:TRANSCRIPT_LIMIT]))
     for term in terms:
         visible = visible.filter(transcript__icontains=term)
     return visible

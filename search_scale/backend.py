@@ -84,9 +84,8 @@ class PublicSearchResults(BaseSearchResults):
             )
             if not ids:
                 return []
-            found = set(
-                compiler.queryset.filter(pk__any_of=ids).order_by().values_list("pk", flat=True)
-            )
+            allowed = compiler.queryset.filter(pk__any_of=set(ids)).order_by()
+            found = set(allowed.values_list("pk", flat=True))
             ranked = [pk for pk in ids if pk in found]
             # A queryset narrower than the index may have dropped some: ask for all the
             # candidates before giving fewer results than the slice wants.
@@ -96,7 +95,7 @@ class PublicSearchResults(BaseSearchResults):
 
     def _do_search(self):
         ids = self.ids()
-        queryset = self.query_compiler.queryset.filter(pk__any_of=ids).order_by()
+        queryset = self.query_compiler.queryset.filter(pk__any_of=set(ids)).order_by()
         found = {obj.pk: obj for obj in queryset}
         return [found[pk] for pk in ids if pk in found]
 

@@ -1,9 +1,10 @@
-"""`field__any_of=[ids]`: the field equals one of a list of values.
+"""`field__any_of=ids`: the field equals one of a collection of integer ids.
 
 Search narrows querysets to lists of up to a few thousand ids. Written as `IN (%s, %s, …)`,
 each list costs one placeholder per id, which the database driver parses on every query (tens of
 milliseconds per search page at 1,000 ids). On PostgreSQL `any_of` sends the list as one array
-parameter, `= ANY(%s)`; elsewhere it is a plain `IN`.
+parameter, `= ANY(%s)`; elsewhere it is a plain `IN`. Pass a set (or any iterable other
+than a list or tuple) and Django also skips looking at each id for an expression to resolve.
 """
 
 from django.db import models
@@ -20,7 +21,10 @@ class AnyOf(Lookup):
         if not values:
             return "1 = 0", []
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
+            # The array as its text form: one string for the driver to send, not a list of
+            # numbers to adapt one by one.
+            array = "{" + ",".join(map(str, values)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, array]
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
