@@ -104,13 +104,23 @@ def collection_version():
         return "|".join(str(v) for v in cursor.fetchone())
 
 
+def collection_cache_key(name, user, *parts):
+    """A cache key for figures of the collection as `user`'s level of access sees it: it
+    changes when the collection changes (`collection_version`) or the day does (embargoes lift
+    daily). `parts` tell apart what else the figures depend on."""
+    version = hashlib.sha256(collection_version().encode()).hexdigest()[:32]
+    key = f"archive:{name}:{viewer_for(user).rank}:{today():%Y%m%d}:{version}"
+    if parts:
+        key += ":" + hashlib.sha256("&".join(parts).encode()).hexdigest()[:16]
+    return key
+
+
 def collection_stats(user, children=None, by_id=None):
     """The figures of the home and theme pages for this user's level of access: the numbers,
     the theme counts and the countries chart. Computed in the database, and cached until the
-    collection changes (`collection_version`) or the day changes (embargoes lift daily)."""
+    collection or the day changes (`collection_cache_key`)."""
     viewer = viewer_for(user)
-    version = hashlib.sha256(collection_version().encode()).hexdigest()[:32]
-    key = f"archive:stats:{viewer.rank}:{today():%Y%m%d}:{version}"
+    key = collection_cache_key("stats", viewer)
     stats = cache.get(key)
     if stats is None:
         if by_id is None:

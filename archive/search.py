@@ -21,7 +21,6 @@ Any error raised by the backend becomes `SearchUnavailable`: the page says searc
 unavailable; it never falls back to an unfiltered query.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -40,8 +39,6 @@ from testimonies.access import (
     PUBLIC_VIEWER,
     excerpts_visible_to,
     testimonies_visible_to,
-    today,
-    viewer_for,
 )
 from testimonies.models import REDACTED, Country, Excerpt, Sector, Source, Testimony, Theme
 
@@ -403,14 +400,11 @@ def search_public(user, query="", filters=None, page=1):
 
 def _browse_counts(user, filters, excerpts, testimonies):
     """(total, facets) of the collection narrowed by `filters` alone, cached per access level
-    until the collection or the day changes (the version of `archive.public`)."""
-    from .public import STATS_SECONDS, collection_version
+    until the collection or the day changes (`archive.public.collection_cache_key`)."""
+    from .public import STATS_SECONDS, collection_cache_key
 
-    viewer = viewer_for(user)
-    version = hashlib.sha256(collection_version().encode()).hexdigest()[:32]
-    selected = "&".join(f"{name}={filters[name]}" for name in sorted(filters))
-    digest = hashlib.sha256(selected.encode()).hexdigest()[:16]
-    key = f"archive:browse:{viewer.rank}:{today():%Y%m%d}:{version}:{digest}"
+    selected = [f"{name}={filters[name]}" for name in sorted(filters)]
+    key = collection_cache_key("browse", user, *selected)
     found = cache.get(key)
     if found is None:
         found = facet_counts(excerpts, testimonies, filters, public_excerpts(user))

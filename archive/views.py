@@ -32,6 +32,7 @@ from .public import (
 )
 
 EXCERPTS_PER_PAGE = 20
+TESTIMONY_EXCERPTS_PER_PAGE = 100
 
 
 class KnownCountPaginator(Paginator):
@@ -44,9 +45,6 @@ class KnownCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self._known_count
-
-
-TESTIMONY_EXCERPTS_PER_PAGE = 100
 
 
 def _excerpt_for(request, public_id):

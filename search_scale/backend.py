@@ -100,7 +100,7 @@ class PublicSearchResults(BaseSearchResults):
         return [found[pk] for pk in ids if pk in found]
 
     def _do_count(self):
-        return len(self._do_search())
+        return len(self.ids())
 
 
 class PublicIndex(BaseIndex):

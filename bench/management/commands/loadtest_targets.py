@@ -38,14 +38,12 @@ class Command(BaseCommand):
         excerpts = list(visible.filter(pk__in=picks)[: opts["count"]])
         themes = list(Theme.objects.filter(excerpts__in=visible).distinct()[:50])
         words = [w for e in excerpts for w in WORD.findall(e.public_text)]
-        searches = (
-            [f"{SEARCH_URL}?q={rng.choice(words)}" for _ in range(opts["count"])] if words else []
-        )
-        research_searches = (
-            [f"{RESEARCH_SEARCH_URL}?q={rng.choice(words)}" for _ in range(opts["count"])]
-            if words
-            else []
-        )
+
+        def queries(url):
+            return [f"{url}?q={rng.choice(words)}" for _ in range(opts["count"])] if words else []
+
+        searches = queries(SEARCH_URL)
+        research_searches = queries(RESEARCH_SEARCH_URL)
         targets = {
             "researcher": self.researcher(),
             "research_search": research_searches,
